@@ -1,0 +1,75 @@
+# Wegwijzer assistant. Two commands do everything on a fresh machine:
+#   make run    install if needed, train if the model is missing or stale, serve (Ctrl-C stops)
+#   make test   install if needed, then run every check
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+# The install is redone only when requirements.lock changes (by content, not by date).
+LOCK_HASH := $(shell sha256sum requirements.lock | cut -c1-16)
+INSTALLED := $(VENV)/.installed-$(LOCK_HASH)
+SPACY_NL := build/spacy_nl/meta.json
+WEBCHAT := web/node_modules/rasa-webchat/lib/index.js
+
+export RASA_TELEMETRY_ENABLED := false
+export LOG_LEVEL ?= WARNING
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONWARNINGS := ignore
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help install model run test test-unit test-conversations test-nlu validate clean
+
+help:
+	@echo "make run    start the assistant: chat page http://localhost:8080/, Rasa on 5005, actions on 5055"
+	@echo "make test   run every check (data validation, pytest, conversation and NLU tests)"
+	@echo "make clean  remove the virtual environment, built pipeline, models and results"
+
+install: $(INSTALLED) $(SPACY_NL) $(WEBCHAT)
+
+$(INSTALLED): requirements.lock
+	@python=$$(scripts/find-python.sh); \
+	if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
+	  echo "Existing $(VENV) is not Python 3.10: recreating it"; rm -rf $(VENV); fi; \
+	[ -x $(PY) ] || $$python -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check pip==24.0
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+$(SPACY_NL): $(INSTALLED) scripts/build_spacy_nl.py
+	$(PY) scripts/build_spacy_nl.py build/spacy_nl
+
+$(WEBCHAT): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm (Node.js) is needed for the chat page widget: install nodejs and npm"; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+model: install
+	$(PY) -m scripts.model ensure >/dev/null
+
+run: install model
+	exec $(PY) -m scripts.serve "$$($(PY) -m scripts.model path)"
+
+validate: install
+	$(RASA) data validate --fail-on-warnings --max-history 5
+
+test: validate model test-unit test-conversations test-nlu
+	@echo "All checks passed."
+
+test-unit: install model
+	$(PY) -m pytest -q tests
+
+test-conversations: install model
+	$(RASA) test core --model "$$($(PY) -m scripts.model path)" --stories tests/conversations \
+	  --fail-on-prediction-errors --out results/conversations --no-plot
+
+test-nlu: install model
+	$(RASA) test nlu --model "$$($(PY) -m scripts.model path)" --nlu tests/nlu/heldout.yml \
+	  --out results/nlu --no-plot
+	$(PY) -m scripts.nlu_gate results/nlu/intent_report.json
+
+clean:
+	rm -rf $(VENV) build models results web/node_modules
