@@ -1,0 +1,65 @@
+"""Compose the bot's replies from the knowledge base. Pure functions: no Rasa, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from actions.knowledge import Knowledge, Referral, Route
+
+MORE_PAYLOAD = "/meer_info"
+VP_PAYLOAD = "/vraag_vertrouwenspersoon"
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    buttons: list[dict[str, str]] = field(default_factory=list)
+
+
+def reach_vertrouwenspersoon(kb: Knowledge) -> str:
+    """How to reach the VP: the organisation's own VPs, or the general guidance."""
+    people = kb.organisation.vertrouwenspersonen
+    if not people:
+        return kb.topics["vertrouwenspersoon-vinden"].summary
+    lines = []
+    for person in people:
+        kind = kb.phrases["vp_external"] if person.external else kb.phrases["vp_internal"]
+        lines.append(f"- {person.name} ({kind}): {person.contact}")
+    return "\n".join(lines)
+
+
+def describe_referral(kb: Knowledge, referral: Referral) -> str:
+    """One line: name, what it is for, and how to reach it where that is known."""
+    contact = referral.contact or (kb.organisation.contacts.get(referral.setting or "") or "")
+    line = f"- **{referral.name}**: {referral.text}"
+    return f"{line} {kb.phrases['contact_label']} {contact}" if contact else line
+
+
+def _referral_list(kb: Knowledge, ids: tuple[str, ...]) -> str:
+    return "\n".join(describe_referral(kb, kb.referrals[i]) for i in ids)
+
+
+def answer_route(kb: Knowledge, route: Route) -> list[Message]:
+    """The first answer for a routed intent (the four forms, out of scope, or info)."""
+    topic = kb.topics[route.topic]
+    opening = f"{topic.intro}\n\n{topic.summary}" if topic.intro else topic.summary
+    more = {"title": kb.phrases["more_button"], "payload": MORE_PAYLOAD}
+    others = tuple(r for r in topic.referrals if r != "vertrouwenspersoon")
+    if route.kind == "doorverwijzen":
+        follow_up = f"{kb.phrases['referral_heading']}\n{_referral_list(kb, topic.referrals)}"
+        return [Message(opening), Message(follow_up, [more])]
+    follow_up = f"{kb.phrases['reach_vp_heading']}\n{reach_vertrouwenspersoon(kb)}"
+    if others:
+        follow_up += f"\n\n{kb.phrases['also_heading']}\n{_referral_list(kb, others)}"
+    buttons = [more]
+    if route.kind == "vorm":
+        buttons.append({"title": kb.phrases["vp_button"], "payload": VP_PAYLOAD})
+    return [Message(opening), Message(follow_up, buttons)]
+
+
+def tell_more(kb: Knowledge, topic_id: str | None) -> list[Message]:
+    """The longer explanation of the topic the conversation is about."""
+    topic = kb.topics.get(topic_id or "")
+    if topic is None:
+        return [Message(kb.phrases["no_topic"])]
+    return [Message(topic.body)]

@@ -1,0 +1,263 @@
+"""Load and validate the knowledge base in knowledge/.
+
+Layout:
+  topics/*.md        one topic per file: YAML front matter between '---' lines, then a body
+  referrals.yml      where the bot can send people
+  routes.yml         intent -> kind and topic (the routing table)
+  organisation.yml   this organisation's vertrouwenspersonen and contacts
+  phrases.yml        the short Dutch labels that stitch answers together
+
+Every error names the file and the field, so someone editing content can fix it without
+reading code. Cross references (related topics, referral ids, route topics, settings) are
+checked at load time: a broken reference stops the action server at start, not mid-chat.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+AUDIENCES = {"werknemer", "vertrouwenspersoon", "werkgever"}
+ROUTE_KINDS = {"vorm", "doorverwijzen", "info", "crisis"}
+ORGANISATION_CONTACTS = (
+    "bedrijfsarts", "bedrijfsmaatschappelijk_werk", "hr", "vertrouwenspersoon_integriteit", "meldregeling",
+)
+PHRASES = (
+    "reach_vp_heading", "also_heading", "referral_heading", "more_button", "vp_button",
+    "no_topic", "unknown_route", "vp_internal", "vp_external", "contact_label",
+)
+
+
+class KnowledgeError(ValueError):
+    """A knowledge file is missing, malformed, or refers to something that does not exist."""
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    audience: tuple[str, ...]
+    intro: str
+    summary: str
+    source: str
+    related: tuple[str, ...]
+    referrals: tuple[str, ...]
+    body: str
+
+
+@dataclass(frozen=True)
+class Referral:
+    id: str
+    name: str
+    text: str
+    contact: str | None = None
+    source: str | None = None
+    setting: str | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    intent: str
+    kind: str
+    topic: str | None = None
+    response: str | None = None
+
+
+@dataclass(frozen=True)
+class Vertrouwenspersoon:
+    name: str
+    external: bool
+    contact: str
+
+
+@dataclass(frozen=True)
+class Organisation:
+    name: str
+    vertrouwenspersonen: tuple[Vertrouwenspersoon, ...]
+    contacts: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    topics: dict[str, Topic]
+    referrals: dict[str, Referral]
+    routes: dict[str, Route]
+    organisation: Organisation
+    phrases: dict[str, str]
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KnowledgeError(f"{path}: file is missing") from None
+    except yaml.YAMLError as error:
+        raise KnowledgeError(f"{path}: not valid YAML: {error}") from None
+
+
+def _text(data: dict, field: str, where: str, *, required: bool = True) -> str:
+    value = data.get(field)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise KnowledgeError(f"{where}: field '{field}' is missing or empty")
+        return ""
+    if not isinstance(value, str):
+        raise KnowledgeError(f"{where}: field '{field}' must be text, got {type(value).__name__}")
+    return value.strip()
+
+
+def _ids(data: dict, field: str, where: str) -> tuple[str, ...]:
+    value = data.get(field) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise KnowledgeError(f"{where}: field '{field}' must be a list of ids")
+    return tuple(value)
+
+
+def load_topic(path: Path) -> Topic:
+    where = str(path)
+    text = path.read_text(encoding="utf-8")
+    parts = text.split("\n---\n", 1) if text.startswith("---\n") else []
+    if len(parts) != 2:
+        raise KnowledgeError(f"{where}: must start with YAML front matter between two '---' lines")
+    try:
+        meta = yaml.safe_load(parts[0][4:])
+    except yaml.YAMLError as error:
+        raise KnowledgeError(f"{where}: front matter is not valid YAML: {error}") from None
+    if not isinstance(meta, dict):
+        raise KnowledgeError(f"{where}: front matter must be a mapping of fields")
+    topic = Topic(
+        id=_text(meta, "id", where),
+        title=_text(meta, "title", where),
+        audience=_ids(meta, "audience", where),
+        intro=_text(meta, "intro", where, required=False),
+        summary=_text(meta, "summary", where),
+        source=_text(meta, "source", where),
+        related=_ids(meta, "related", where),
+        referrals=_ids(meta, "referrals", where),
+        body=parts[1].strip(),
+    )
+    if topic.id != path.stem:
+        raise KnowledgeError(f"{where}: field 'id' is '{topic.id}' but must equal the file name '{path.stem}'")
+    if not topic.audience or not set(topic.audience) <= AUDIENCES:
+        raise KnowledgeError(f"{where}: field 'audience' must list one or more of {sorted(AUDIENCES)}")
+    if not topic.body:
+        raise KnowledgeError(f"{where}: the body after the front matter is empty")
+    return topic
+
+
+def _load_referrals(path: Path) -> dict[str, Referral]:
+    data = _read_yaml(path)
+    entries = data.get("referrals") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise KnowledgeError(f"{path}: must contain a list 'referrals'")
+    referrals: dict[str, Referral] = {}
+    for index, entry in enumerate(entries):
+        where = f"{path}: referrals[{index}]"
+        if not isinstance(entry, dict):
+            raise KnowledgeError(f"{where} must be a mapping")
+        referral = Referral(
+            id=_text(entry, "id", where),
+            name=_text(entry, "name", where),
+            text=_text(entry, "text", where),
+            contact=_text(entry, "contact", where, required=False) or None,
+            source=_text(entry, "source", where, required=False) or None,
+            setting=_text(entry, "setting", where, required=False) or None,
+        )
+        if referral.contact and not referral.source:
+            raise KnowledgeError(f"{where} ({referral.id}): a public 'contact' needs the 'source' it was checked against")
+        if not referral.contact and not referral.setting and referral.source:
+            raise KnowledgeError(f"{where} ({referral.id}): 'source' without 'contact'")
+        if referral.setting and referral.setting not in ("vertrouwenspersonen", *ORGANISATION_CONTACTS):
+            raise KnowledgeError(f"{where} ({referral.id}): unknown 'setting' '{referral.setting}'")
+        if referral.id in referrals:
+            raise KnowledgeError(f"{where}: duplicate id '{referral.id}'")
+        referrals[referral.id] = referral
+    return referrals
+
+
+def _load_routes(path: Path) -> dict[str, Route]:
+    data = _read_yaml(path)
+    entries = data.get("routes") if isinstance(data, dict) else None
+    if not isinstance(entries, dict):
+        raise KnowledgeError(f"{path}: must contain a mapping 'routes'")
+    routes = {}
+    for intent, entry in entries.items():
+        where = f"{path}: routes.{intent}"
+        if not isinstance(entry, dict):
+            raise KnowledgeError(f"{where} must be a mapping")
+        route = Route(
+            intent=intent,
+            kind=_text(entry, "kind", where),
+            topic=_text(entry, "topic", where, required=False) or None,
+            response=_text(entry, "response", where, required=False) or None,
+        )
+        if route.kind not in ROUTE_KINDS:
+            raise KnowledgeError(f"{where}: field 'kind' must be one of {sorted(ROUTE_KINDS)}")
+        if route.kind == "crisis" and not route.response:
+            raise KnowledgeError(f"{where}: a crisis route needs 'response' (a domain response)")
+        if route.kind != "crisis" and not route.topic:
+            raise KnowledgeError(f"{where}: field 'topic' is missing")
+        routes[intent] = route
+    return routes
+
+
+def _load_organisation(path: Path) -> Organisation:
+    data = _read_yaml(path) or {}
+    if not isinstance(data, dict):
+        raise KnowledgeError(f"{path}: must be a mapping of settings")
+    people = data.get("vertrouwenspersonen") or []
+    if not isinstance(people, list):
+        raise KnowledgeError(f"{path}: field 'vertrouwenspersonen' must be a list")
+    vps = []
+    for index, person in enumerate(people):
+        where = f"{path}: vertrouwenspersonen[{index}]"
+        if not isinstance(person, dict):
+            raise KnowledgeError(f"{where} must be a mapping with name, external and contact")
+        external = person.get("external", False)
+        if not isinstance(external, bool):
+            raise KnowledgeError(f"{where}: field 'external' must be true or false")
+        vps.append(Vertrouwenspersoon(_text(person, "name", where), external, _text(person, "contact", where)))
+    contacts = {key: _text(data, key, str(path), required=False) for key in ORGANISATION_CONTACTS}
+    return Organisation(_text(data, "name", str(path), required=False), tuple(vps), contacts)
+
+
+def _load_phrases(path: Path) -> dict[str, str]:
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise KnowledgeError(f"{path}: must be a mapping of phrases")
+    return {key: _text(data, key, str(path)) for key in PHRASES}
+
+
+def _check_references(kb: Knowledge, directory: Path) -> None:
+    for topic in kb.topics.values():
+        where = directory / "topics" / f"{topic.id}.md"
+        for related in topic.related:
+            if related not in kb.topics:
+                raise KnowledgeError(f"{where}: field 'related' names unknown topic '{related}'")
+        for referral in topic.referrals:
+            if referral not in kb.referrals:
+                raise KnowledgeError(f"{where}: field 'referrals' names unknown referral '{referral}'")
+    for route in kb.routes.values():
+        if route.topic and route.topic not in kb.topics:
+            raise KnowledgeError(f"{directory / 'routes.yml'}: routes.{route.intent} names unknown topic '{route.topic}'")
+
+
+def load_knowledge(directory: Path | str | None = None) -> Knowledge:
+    directory = Path(directory or os.environ.get("WEGWIJZER_KNOWLEDGE_DIR") or DEFAULT_DIR)
+    topic_files = sorted((directory / "topics").glob("*.md"))
+    if not topic_files:
+        raise KnowledgeError(f"{directory / 'topics'}: no topic files (*.md) found")
+    kb = Knowledge(
+        topics={topic.id: topic for topic in map(load_topic, topic_files)},
+        referrals=_load_referrals(directory / "referrals.yml"),
+        routes=_load_routes(directory / "routes.yml"),
+        organisation=_load_organisation(directory / "organisation.yml"),
+        phrases=_load_phrases(directory / "phrases.yml"),
+    )
+    _check_references(kb, directory)
+    return kb
