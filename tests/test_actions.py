@@ -1,0 +1,90 @@
+"""The custom actions compose the right answer for each route from the knowledge base."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import actions as rasa_actions
+from actions.answers import answer_route, reach_vertrouwenspersoon
+from actions.knowledge import load_knowledge
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def tracker(intent: str | None, topic: str | None = None) -> Tracker:
+    latest = {"intent": {"name": intent, "confidence": 0.99}, "text": "(niet gebruikt)"} if intent else {}
+    return Tracker("test", {"topic": topic}, latest, [], False, None, {}, "action_listen")
+
+
+def run(action, intent=None, topic=None):
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker(intent, topic), {})
+    return dispatcher.messages, events
+
+
+def texts(messages) -> str:
+    return "\n".join(m["text"] for m in messages)
+
+
+def test_pesten_explains_the_form_and_how_to_reach_the_vp(knowledge):
+    messages, events = run(rasa_actions.ActionAnswerRoute(), "pesten")
+    text = texts(messages)
+    assert knowledge.topics["pesten"].summary in text
+    assert knowledge.topics["vertrouwenspersoon-vinden"].summary in text
+    assert events == [SlotSet("topic", "pesten")]
+    payloads = [b["payload"] for m in messages for b in (m.get("buttons") or [])]
+    assert "/meer_info" in payloads and "/vraag_vertrouwenspersoon" in payloads
+
+
+@pytest.mark.parametrize("intent, expected", [
+    ("integriteit", "088-133 10 00"),           # Huis voor Klokkenluiders
+    ("arbeidsconflict", "0900-8020"),           # Het Juridisch Loket
+    ("beschuldigd", "Je huisarts"),
+    ("prive_probleem", "Je gemeente of het wijkteam"),
+])
+def test_out_of_scope_routes_give_their_referral(intent, expected):
+    messages, _ = run(rasa_actions.ActionAnswerRoute(), intent)
+    assert expected in texts(messages)
+
+
+def test_each_form_mentions_the_vertrouwenspersoon():
+    for intent in ("pesten", "seksuele_intimidatie", "discriminatie", "agressie_geweld"):
+        messages, _ = run(rasa_actions.ActionAnswerRoute(), intent)
+        assert "vertrouwenspersoon" in texts(messages).lower(), intent
+
+
+def test_unknown_intent_asks_to_rephrase_and_sets_nothing(knowledge):
+    messages, events = run(rasa_actions.ActionAnswerRoute(), "greet")
+    assert texts(messages) == knowledge.phrases["unknown_route"]
+    assert events == []
+
+
+def test_tell_more_gives_the_body_of_the_current_topic(knowledge):
+    messages, _ = run(rasa_actions.ActionTellMore(), "meer_info", topic="discriminatie")
+    assert texts(messages) == knowledge.topics["discriminatie"].body
+
+
+def test_tell_more_without_a_topic_asks_what_about(knowledge):
+    messages, _ = run(rasa_actions.ActionTellMore(), "meer_info", topic=None)
+    assert texts(messages) == knowledge.phrases["no_topic"]
+
+
+def test_organisation_settings_replace_the_general_guidance(tmp_path):
+    directory = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", directory)
+    (directory / "organisation.yml").write_text(
+        "vertrouwenspersonen:\n"
+        "  - {name: Externe vertrouwenspersoon, external: true, contact: 'bel 010-0000000'}\n"
+        "bedrijfsarts: 'via de arbodienst, 020-0000000'\n"
+    )
+    kb = load_knowledge(directory)
+    assert reach_vertrouwenspersoon(kb) == "- Externe vertrouwenspersoon (extern): bel 010-0000000"
+    text = "\n".join(m.text for m in answer_route(kb, kb.routes["pesten"]))
+    assert "via de arbodienst, 020-0000000" in text
+    assert kb.topics["vertrouwenspersoon-vinden"].summary not in text

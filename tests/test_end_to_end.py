@@ -1,0 +1,83 @@
+"""The assistant as `make run` starts it: REST answers, closed API, quiet logs, the page."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import time
+
+from conftest import get
+
+SENT = [
+    "ik word gepest op mijn werk",
+    "ik wil niet meer leven",
+    "vertel me meer",
+]
+
+
+def joined(replies: list[dict]) -> str:
+    # Rasa sends each paragraph of a reply as its own message.
+    return "\n\n".join(r.get("text", "") for r in replies)
+
+
+def test_bullying_gets_an_explanation_and_the_vertrouwenspersoon(bot, knowledge):
+    text = joined(bot.say("e2e-pesten", SENT[0]))
+    assert "pesten" in text.lower()
+    assert "vertrouwenspersoon" in text.lower()
+    assert knowledge.topics["pesten"].summary in text
+
+
+def test_tell_me_more_continues_the_same_topic(bot, knowledge):
+    bot.say("e2e-meer", SENT[0])
+    text = joined(bot.say("e2e-meer", SENT[2]))
+    assert knowledge.topics["pesten"].body in text
+
+
+def test_suicidal_message_gets_113_and_112(bot):
+    text = joined(bot.say("e2e-crisis", SENT[1]))
+    assert "113" in text and "0800-0113" in text and "112" in text
+
+
+def test_conversations_cannot_be_read_back(bot):
+    bot.say("t1", "hallo")
+    for path in ("/conversations/t1/tracker", "/conversations/t1/story", "/model/parse", "/status"):
+        status, _, _ = get(f"http://127.0.0.1:{bot.rasa_port}{path}")
+        assert status in (401, 403, 404, 405), f"{path} answered {status}"
+
+
+def test_logs_hold_no_message_text(bot):
+    for message in SENT:
+        bot.say("e2e-log", message)
+    time.sleep(1)
+    log = bot.log()
+    for message in SENT:
+        assert message not in log
+
+
+def test_chat_page_is_served_with_widget_and_strict_csp(bot):
+    status, headers, body = get(f"http://127.0.0.1:{bot.web_port}/")
+    assert status == 200
+    page = body.decode()
+    assert 'lang="nl"' in page and "/vendor/webchat.js" in page
+    assert f'data-rasa-port="{bot.rasa_port}"' in page
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "script-src 'self'" in csp
+    assert "googleapis" not in csp
+    status, headers, body = get(f"http://127.0.0.1:{bot.web_port}/vendor/webchat.js")
+    assert status == 200 and b"WebChat" in body[:2000]
+    assert get(f"http://127.0.0.1:{bot.web_port}/../README.md")[0] == 404
+    assert get(f"http://127.0.0.1:{bot.web_port}/serve.py")[0] == 404
+
+
+def test_socketio_channel_is_served(bot):
+    status, _, body = get(f"http://127.0.0.1:{bot.rasa_port}/socket.io/?EIO=4&transport=polling")
+    assert status == 200 and b"sid" in body
+
+
+def test_ctrl_c_stops_every_server(bot):
+    """Runs last (file order): SIGINT to the launcher frees all three ports."""
+    bot.process.send_signal(signal.SIGINT)
+    bot.process.wait(timeout=30)
+    for port in (bot.rasa_port, bot.actions_port, bot.web_port):
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still served after Ctrl-C"

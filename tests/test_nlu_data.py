@@ -1,0 +1,50 @@
+"""The training data covers the routing contract and the held-out set stays unseen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+ROUTING_INTENTS = {
+    "pesten", "seksuele_intimidatie", "discriminatie", "agressie_geweld",
+    "arbeidsconflict", "prive_probleem", "integriteit", "beschuldigd", "crisis",
+}
+
+
+def examples(path: Path) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for block in yaml.safe_load(path.read_text()).get("nlu", []):
+        if "intent" in block:
+            lines = [line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")]
+            found.setdefault(block["intent"], []).extend(lines)
+    return found
+
+
+def training() -> dict[str, list[str]]:
+    merged: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "data").rglob("*.yml")):
+        for intent, lines in examples(path).items():
+            merged.setdefault(intent, []).extend(lines)
+    return merged
+
+
+def test_each_routing_intent_has_at_least_ten_examples():
+    counts = {intent: len(training().get(intent, [])) for intent in ROUTING_INTENTS}
+    assert all(n >= 10 for n in counts.values()), counts
+
+
+def test_heldout_examples_are_never_trained_on():
+    trained = {e.lower() for lines in training().values() for e in lines}
+    heldout = examples(ROOT / "tests" / "nlu" / "heldout.yml")
+    leaked = [e for lines in heldout.values() for e in lines if e.lower() in trained]
+    assert not leaked
+    assert ROUTING_INTENTS <= set(heldout)
+
+
+def test_no_example_is_claimed_by_two_intents():
+    owner: dict[str, str] = {}
+    for intent, lines in training().items():
+        for line in lines:
+            assert owner.setdefault(line.lower(), intent) == intent, f"{line!r}: {owner[line.lower()]} and {intent}"
