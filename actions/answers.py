@@ -39,6 +39,10 @@ def _referral_list(kb: Knowledge, ids: tuple[str, ...]) -> str:
     return "\n".join(describe_referral(kb, kb.referrals[i]) for i in ids)
 
 
+def _section(heading: str, content: str) -> str:
+    return f"**{heading}**\n{content}"
+
+
 def answer_route(kb: Knowledge, route: Route) -> list[Message]:
     """The first answer for a routed intent (the four forms, out of scope, or info)."""
     topic = kb.topics[route.topic]
@@ -46,11 +50,13 @@ def answer_route(kb: Knowledge, route: Route) -> list[Message]:
     more = {"title": kb.phrases["more_button"], "payload": MORE_PAYLOAD}
     others = tuple(r for r in topic.referrals if r != "vertrouwenspersoon")
     if route.kind == "doorverwijzen":
-        follow_up = f"{kb.phrases['referral_heading']}\n{_referral_list(kb, topic.referrals)}"
+        follow_up = _section(kb.phrases["referral_heading"], _referral_list(kb, topic.referrals))
         return [Message(opening), Message(follow_up, [more])]
-    follow_up = f"{kb.phrases['reach_vp_heading']}\n{reach_vertrouwenspersoon(kb)}"
+    follow_up = _section(kb.phrases["reach_vp_heading"], reach_vertrouwenspersoon(kb))
     if others:
-        follow_up += f"\n\n{kb.phrases['also_heading']}\n{_referral_list(kb, others)}"
+        follow_up += "\n\n" + _section(kb.phrases["also_heading"], _referral_list(kb, others))
+    if route.danger_note:
+        follow_up += f"\n\n{kb.phrases['danger_note']}"
     buttons = [more]
     if route.kind == "vorm":
         buttons.append({"title": kb.phrases["vp_button"], "payload": VP_PAYLOAD})

@@ -15,6 +15,7 @@ checked at load time: a broken reference stops the action server at start, not m
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,10 @@ ROUTE_KINDS = {"vorm", "doorverwijzen", "info", "crisis"}
 ORGANISATION_CONTACTS = (
     "bedrijfsarts", "bedrijfsmaatschappelijk_werk", "hr", "vertrouwenspersoon_integriteit", "meldregeling",
 )
+LIST_ITEM = re.compile(r"^([-*+]|\d+[.)])\s")
 PHRASES = (
     "reach_vp_heading", "also_heading", "referral_heading", "more_button", "vp_button",
-    "no_topic", "unknown_route", "vp_internal", "vp_external", "contact_label",
+    "no_topic", "unknown_route", "vp_internal", "vp_external", "contact_label", "danger_note",
 )
 
 
@@ -66,6 +68,7 @@ class Route:
     kind: str
     topic: str | None = None
     response: str | None = None
+    danger_note: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,25 @@ def _ids(data: dict, field: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def unwrap(markdown: str) -> str:
+    """Join hard-wrapped lines, keeping paragraphs and list items.
+
+    Topic files are wrapped for easy editing; chat clients (Slack, Teams) would show each
+    line break, so lines are joined within a paragraph and within a list item.
+    """
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", markdown.strip()):
+        lines: list[str] = []
+        for line in block.splitlines():
+            line = line.strip()
+            if lines and not LIST_ITEM.match(line):
+                lines[-1] = f"{lines[-1]} {line}"
+            else:
+                lines.append(line)
+        paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
+
+
 def load_topic(path: Path) -> Topic:
     where = str(path)
     text = path.read_text(encoding="utf-8")
@@ -139,7 +161,7 @@ def load_topic(path: Path) -> Topic:
         source=_text(meta, "source", where),
         related=_ids(meta, "related", where),
         referrals=_ids(meta, "referrals", where),
-        body=parts[1].strip(),
+        body=unwrap(parts[1]),
     )
     if topic.id != path.stem:
         raise KnowledgeError(f"{where}: field 'id' is '{topic.id}' but must equal the file name '{path.stem}'")
@@ -195,7 +217,10 @@ def _load_routes(path: Path) -> dict[str, Route]:
             kind=_text(entry, "kind", where),
             topic=_text(entry, "topic", where, required=False) or None,
             response=_text(entry, "response", where, required=False) or None,
+            danger_note=entry.get("danger_note", False),
         )
+        if not isinstance(route.danger_note, bool):
+            raise KnowledgeError(f"{where}: field 'danger_note' must be true or false")
         if route.kind not in ROUTE_KINDS:
             raise KnowledgeError(f"{where}: field 'kind' must be one of {sorted(ROUTE_KINDS)}")
         if route.kind == "crisis" and not route.response:

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
 PREFIX = "wegwijzer-"
 # What training reads. Directories are hashed file by file (path and content).
-INPUTS = ["config.yml", "domain.yml", "data", "build/spacy_nl"]
+INPUTS = ["config.yml", "domain.yml", "data", "build/spacy_nl", "components"]
 
 
 def _files(path: Path) -> list[Path]:
@@ -59,7 +59,7 @@ def ensure() -> Path:
     subprocess.run(
         [str(rasa), "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
          "--out", str(MODELS), "--fixed-model-name", target.name.removesuffix(".tar.gz")],
-        cwd=ROOT, env=env, check=True,
+        cwd=ROOT, env=env, check=True, stdout=sys.stderr,  # progress visible; stdout is the path
     )
     if not target.exists():
         raise SystemExit(f"rasa train finished but {target} was not written")

@@ -59,6 +59,16 @@ def test_each_form_mentions_the_vertrouwenspersoon():
         assert "vertrouwenspersoon" in texts(messages).lower(), intent
 
 
+@pytest.mark.parametrize("intent, shown", [
+    ("agressie_geweld", True), ("seksuele_intimidatie", True), ("pesten", False), ("arbeidsconflict", False),
+])
+def test_routes_where_danger_is_possible_end_with_112(knowledge, intent, shown):
+    messages, _ = run(rasa_actions.ActionAnswerRoute(), intent)
+    assert (knowledge.phrases["danger_note"] in texts(messages)) is shown
+    if shown:
+        assert "112" in texts(messages)
+
+
 def test_unknown_intent_asks_to_rephrase_and_sets_nothing(knowledge):
     messages, events = run(rasa_actions.ActionAnswerRoute(), "greet")
     assert texts(messages) == knowledge.phrases["unknown_route"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -35,10 +36,14 @@ def test_each_routing_intent_has_at_least_ten_examples():
     assert all(n >= 10 for n in counts.values()), counts
 
 
+def normalised(text: str) -> str:
+    return re.sub(r"[?!.,\s]+$", "", " ".join(text.lower().split()))
+
+
 def test_heldout_examples_are_never_trained_on():
-    trained = {e.lower() for lines in training().values() for e in lines}
+    trained = {normalised(e) for lines in training().values() for e in lines}
     heldout = examples(ROOT / "tests" / "nlu" / "heldout.yml")
-    leaked = [e for lines in heldout.values() for e in lines if e.lower() in trained]
+    leaked = [e for lines in heldout.values() for e in lines if normalised(e) in trained]
     assert not leaked
     assert ROUTING_INTENTS <= set(heldout)
 

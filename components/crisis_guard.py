@@ -1,0 +1,94 @@
+"""A deterministic safety net for crisis messages, after the statistical classifier.
+
+DIET learns crisis from examples and may still miss a clear phrasing, or be unsure and
+hand over to the fallback. For a person in danger one miss is too many, so this component
+overrides the predicted intent with `crisis` whenever the text contains one of a few
+unambiguous expressions of suicidal thoughts, acute danger or recent sexual violence.
+
+The patterns are deliberately narrow: a false alarm shows emergency numbers to someone who
+did not need them; a miss withholds them from someone who did. tests/test_crisis_guard.py
+holds the phrasings each pattern must catch and the everyday sentences it must not.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+CRISIS_INTENT = "crisis"
+
+# Matched against lower-cased text without accents and with single spaces.
+PATTERNS = [re.compile(p) for p in (
+    # Suicidal thoughts
+    r"\bzelfmoord", r"\bsuicid", r"\bzelfdoding",
+    r"\bniet meer (willen |wil )?leven\b",
+    r"\b(niet|nooit) meer wakker (te )?worden\b",
+    r"\b(ik )?wil (graag |echt )?dood\b", r"\bdood (willen|wil)\b",
+    r"\ber (een |n )?eind(e)? aan (te )?maken\b",
+    r"\beind(e)? (aan|van) (mijn|m'n|mn) leven\b",
+    r"\bvan kant (te )?maken\b", r"\b(zichzelf|mezelf|mijzelf)\b.{0,30}\bvan kant\b",
+    r"\b(mezelf|mijzelf|zichzelf|mij) (iets |wat )?(aan (te )?doen|aandoe|aandoen|aandoet)\b",
+    r"\b(mezelf|mijzelf)\b.{0,15}\b(gesneden|snijden|snij|verwond)",
+    r"\bbeter af (zijn |is |zou zijn )?zonder mij\b",
+    r"\bzie het (echt |allemaal )?niet meer zitten\b",
+    r"\bgeen (zin|uitweg) meer (in|om te) (het |mijn )?leven\b",
+    r"\bvoor (de|een) trein (te )?springen\b",
+    r"\bafscheidsbrie(f|ven)\b",
+    # Acute danger, now
+    r"\b(ben|zijn|is) (nu |nu echt |op dit moment )?in (direct |acuut )?(levens)?gevaar\b",
+    r"\b(met|heeft) een (mes|wapen|pistool|vuurwapen)\b.*\b(nu|hier|binnen|voor de deur)\b",
+    r"\b(nu|hier|binnen)\b.*\b(met|heeft) een (mes|wapen|pistool|vuurwapen)\b",
+    r"\b(dreigt|probeert|wil) (om )?(bij mij |bij ons )?(naar )?binnen te (komen|dringen)\b",
+    # Recent sexual violence
+    r"\b(net|zojuist|vannacht|gisteren|vandaag) (ben ik )?(verkracht|aangerand)\b",
+    r"\b(ben|werd) (net |zojuist |vannacht |gisteren |vandaag )?verkracht\b",
+)]
+
+
+def normalise(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.split())
+
+
+def is_crisis(text: str) -> bool:
+    plain = normalise(text)
+    return any(pattern.search(plain) for pattern in PATTERNS)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class CrisisGuard(GraphComponent, IntentClassifier):
+    """Sets the intent to `crisis` when the text is an unambiguous crisis message."""
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        return [IntentClassifier]
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> CrisisGuard:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if not text or not is_crisis(text):
+                continue
+            crisis = {INTENT_NAME_KEY: CRISIS_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != CRISIS_INTENT]
+            message.set(INTENT, crisis, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [crisis, *ranking], add_to_output=True)
+        return messages

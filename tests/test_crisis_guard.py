@@ -1,0 +1,81 @@
+"""The crisis safety net catches clear crisis messages and leaves everyday sentences alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from components.crisis_guard import CrisisGuard, is_crisis
+from test_nlu_data import examples, training
+
+ROOT = Path(__file__).resolve().parent.parent
+
+MUST_CATCH = [
+    "ik wil niet meer leven",
+    "Ik wil er een eind aan maken",
+    "ik denk aan zelfmoord",
+    "ik heb suïcidale gedachten",
+    "ik wil dood",
+    "ik denk erover om mezelf iets aan te doen",
+    "iedereen is beter af zonder mij",
+    "ik zie het echt niet meer zitten",
+    "ik wil gaan slapen en nooit meer wakker worden",
+    "mijn collega zegt dat hij zichzelf vanavond van kant gaat maken",
+    "ik heb mezelf net gesneden",
+    "ik ben nu in gevaar",
+    "hij staat hier met een mes",
+    "er loopt nu iemand met een wapen rond in ons kantoor",
+    "ik ben net verkracht",
+    "ik ben vannacht aangerand",
+    # Once held-out evaluation items that the classifier missed; kept here as regressions.
+    "ik heb vanmiddag een afscheidsbrief geschreven",
+    "er staat iemand in mijn tuin die dreigt binnen te komen",
+]
+
+MUST_NOT_CATCH = [
+    "ik wil een eind maken aan het pesten",
+    "ik wil niet meer naar mijn werk",
+    "ik denk het niet",
+    "ik wil graag meer weten",
+    "hij dreigde vorig jaar met ontslag",
+    "mijn leidinggevende maakt me belachelijk",
+    "wat doet een vertrouwenspersoon?",
+    "ik ben het niet eens met mijn beoordeling",
+    "mijn collega declareert kilometers die hij nooit gereden heeft",
+    "doodmoe word ik van die opmerkingen",
+]
+
+
+@pytest.mark.parametrize("text", MUST_CATCH)
+def test_catches_clear_crisis_messages(text):
+    assert is_crisis(text)
+
+
+@pytest.mark.parametrize("text", MUST_NOT_CATCH)
+def test_leaves_everyday_sentences_alone(text):
+    assert not is_crisis(text)
+
+
+def test_no_non_crisis_example_in_training_or_evaluation_data_is_caught():
+    data = [training(), examples(ROOT / "tests" / "nlu" / "heldout.yml")]
+    caught = [(intent, text) for d in data for intent, lines in d.items() if intent != "crisis"
+              for text in lines if is_crisis(text)]
+    assert not caught
+
+
+def test_overrides_the_predicted_intent_and_keeps_the_ranking():
+    message = Message(data={"text": "ik wil er een eind aan maken"})
+    message.set("intent", {"name": "pesten", "confidence": 0.6}, add_to_output=True)
+    message.set("intent_ranking", [{"name": "pesten", "confidence": 0.6}, {"name": "crisis", "confidence": 0.3}])
+    [result] = CrisisGuard().process([message])
+    assert result.get("intent") == {"name": "crisis", "confidence": 1.0}
+    assert [r["name"] for r in result.get("intent_ranking")] == ["crisis", "pesten"]
+
+
+def test_other_messages_pass_unchanged():
+    message = Message(data={"text": "ik word gepest"})
+    message.set("intent", {"name": "pesten", "confidence": 0.9}, add_to_output=True)
+    [result] = CrisisGuard().process([message])
+    assert result.get("intent") == {"name": "pesten", "confidence": 0.9}
