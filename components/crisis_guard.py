@@ -42,12 +42,20 @@ PATTERNS = [re.compile(p) for p in (
     r"\bzie het (echt |allemaal )?niet meer zitten\b",
     r"\bgeen (zin|uitweg) meer (in|om te) (het |mijn )?leven\b",
     r"\bvoor (de|een) trein (te )?springen\b",
-    r"\bafscheidsbrie(f|ven)\b",
+    r"\bafscheidsbrie(f|fje|fjes|ven)\b",
+    r"\b(mijn |dit is mijn )?(aller)?laatste (bericht|berichtje|woorden)\b",
+    r"\bals ik er (straks |morgen |binnenkort )?niet meer ben\b",
+    r"\b(al )?mijn spullen (weg)?gegeven\b",
     # Acute danger, now
     r"\b(ben|zijn|is) (nu |nu echt |op dit moment )?in (direct |acuut )?(levens)?gevaar\b",
-    r"\b(met|heeft) een (mes|wapen|pistool|vuurwapen)\b.*\b(nu|hier|binnen|voor de deur)\b",
-    r"\b(nu|hier|binnen)\b.*\b(met|heeft) een (mes|wapen|pistool|vuurwapen)\b",
+    r"\b(met|heeft) een (mes|wapen|pistool|vuurwapen)\b.*\b(nu|hier|binnen|thuis|in huis|voor de deur|op dit moment)\b",
+    r"\b(nu|hier|binnen|op dit moment)\b.*\b(met|heeft) een (mes|wapen|pistool|vuurwapen)\b",
+    r"\b(bedreigt|achtervolgt|volgt|slaat) (me|mij)\b.{0,20}\b(nu|op dit moment|op het moment)\b",
+    r"\b(nu|op dit moment|op het moment)\b.{0,20}\b(bedreigt|achtervolgt|volgt|slaat) (me|mij)\b",
     r"\b(dreigt|probeert|wil) (om )?(bij mij |bij ons )?(naar )?binnen te (komen|dringen)\b",
+    # Violence at home, just now
+    r"\b(mijn )?(man|vrouw|partner|vriend|vriendin|ex)\b.{0,25}\b(net|zojuist|vandaag|vanavond|nu)\b.{0,15}\b(geslagen|mishandeld|gewurgd|geschopt)\b",
+    r"\bdurf (niet|nooit) (meer )?naar huis\b",
     # Recent sexual violence
     r"\b(net|zojuist|vannacht|gisteren|vandaag) (ben ik )?(verkracht|aangerand)\b",
     r"\b(ben|werd) (net |zojuist |vannacht |gisteren |vandaag )?verkracht\b",

@@ -39,10 +39,13 @@ def test_suicidal_message_gets_113_and_112(bot):
 
 
 def test_conversations_cannot_be_read_back(bot):
+    """Rasa's HTTP API is off: its routes do not exist at all (404, not 401 or 405)."""
     bot.say("t1", "hallo")
-    for path in ("/conversations/t1/tracker", "/conversations/t1/story", "/model/parse", "/status"):
+    paths = ("/conversations/t1/tracker", "/conversations/t1/story", "/conversations/t1/messages",
+             "/conversations/t1/tracker/events", "/model/parse", "/domain", "/status", "/version")
+    for path in paths:
         status, _, _ = get(f"http://127.0.0.1:{bot.rasa_port}{path}")
-        assert status in (401, 403, 404, 405), f"{path} answered {status}"
+        assert status == 404, f"{path} answered {status}"
 
 
 def test_logs_hold_no_message_text(bot):
