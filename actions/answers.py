@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from actions.knowledge import Knowledge, Referral, Route
+from actions.knowledge import FIND_VP_TOPIC, Knowledge, Referral, Route
 
 MORE_PAYLOAD = "/meer_info"
 VP_PAYLOAD = "/vraag_vertrouwenspersoon"
@@ -20,7 +20,7 @@ def reach_vertrouwenspersoon(kb: Knowledge) -> str:
     """How to reach the VP: the organisation's own VPs, or the general guidance."""
     people = kb.organisation.vertrouwenspersonen
     if not people:
-        return kb.topics["vertrouwenspersoon-vinden"].summary
+        return kb.topics[FIND_VP_TOPIC].summary
     lines = []
     for person in people:
         kind = kb.phrases["vp_external"] if person.external else kb.phrases["vp_internal"]
@@ -48,13 +48,13 @@ def answer_route(kb: Knowledge, route: Route) -> list[Message]:
     topic = kb.topics[route.topic]
     opening = f"{topic.intro}\n\n{topic.summary}" if topic.intro else topic.summary
     more = {"title": kb.phrases["more_button"], "payload": MORE_PAYLOAD}
-    others = tuple(r for r in topic.referrals if r != "vertrouwenspersoon")
     if route.kind == "doorverwijzen":
         follow_up = _section(kb.phrases["referral_heading"], _referral_list(kb, topic.referrals))
-        return [Message(opening), Message(follow_up, [more])]
-    follow_up = _section(kb.phrases["reach_vp_heading"], reach_vertrouwenspersoon(kb))
-    if others:
-        follow_up += "\n\n" + _section(kb.phrases["also_heading"], _referral_list(kb, others))
+    else:
+        follow_up = _section(kb.phrases["reach_vp_heading"], reach_vertrouwenspersoon(kb))
+        others = tuple(r for r in topic.referrals if r != "vertrouwenspersoon")
+        if others:
+            follow_up += "\n\n" + _section(kb.phrases["also_heading"], _referral_list(kb, others))
     if route.danger_note:
         follow_up += f"\n\n{kb.phrases['danger_note']}"
     buttons = [more]

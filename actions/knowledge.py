@@ -24,6 +24,7 @@ import yaml
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 AUDIENCES = {"werknemer", "vertrouwenspersoon", "werkgever"}
+FIND_VP_TOPIC = "vertrouwenspersoon-vinden"  # the general guidance when no VP is configured
 ROUTE_KINDS = {"vorm", "doorverwijzen", "info", "crisis"}
 ORGANISATION_CONTACTS = (
     "bedrijfsarts", "bedrijfsmaatschappelijk_werk", "hr", "vertrouwenspersoon_integriteit", "meldregeling",
@@ -259,6 +260,8 @@ def _load_phrases(path: Path) -> dict[str, str]:
 
 
 def _check_references(kb: Knowledge, directory: Path) -> None:
+    if FIND_VP_TOPIC not in kb.topics:
+        raise KnowledgeError(f"{directory / 'topics'}: topic '{FIND_VP_TOPIC}' is required (how to find the VP)")
     for topic in kb.topics.values():
         where = directory / "topics" / f"{topic.id}.md"
         for related in topic.related:

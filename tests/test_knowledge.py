@@ -116,3 +116,9 @@ def test_topic_bodies_are_unwrapped_but_keep_paragraphs_and_lists():
     from actions.knowledge import unwrap
     text = "Een zin die\ndoorloopt.\n\n- punt een\n  gaat verder\n- punt twee\n"
     assert unwrap(text) == "Een zin die doorloopt.\n\n- punt een gaat verder\n- punt twee"
+
+
+def test_general_guidance_on_finding_the_vp_is_required(editable):
+    (editable / "topics" / "vertrouwenspersoon-vinden.md").unlink()
+    with pytest.raises(KnowledgeError, match=r"topic 'vertrouwenspersoon-vinden' is required"):
+        load_knowledge(editable)
