@@ -104,6 +104,21 @@ def _read_yaml(path: Path) -> Any:
         raise KnowledgeError(f"{path}: not valid YAML: {error}") from None
 
 
+def _top_level(path: Path, key: str, kind: type) -> Any:
+    """The value under `key` in a YAML file, which must be a list or a mapping."""
+    data = _read_yaml(path)
+    value = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(value, kind):
+        raise KnowledgeError(f"{path}: must contain a {'list' if kind is list else 'mapping'} '{key}'")
+    return value
+
+
+def _entry(entry: Any, where: str) -> dict:
+    if not isinstance(entry, dict):
+        raise KnowledgeError(f"{where} must be a mapping")
+    return entry
+
+
 def _text(data: dict, field: str, where: str, *, required: bool = True) -> str:
     value = data.get(field)
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -174,15 +189,10 @@ def load_topic(path: Path) -> Topic:
 
 
 def _load_referrals(path: Path) -> dict[str, Referral]:
-    data = _read_yaml(path)
-    entries = data.get("referrals") if isinstance(data, dict) else None
-    if not isinstance(entries, list):
-        raise KnowledgeError(f"{path}: must contain a list 'referrals'")
     referrals: dict[str, Referral] = {}
-    for index, entry in enumerate(entries):
+    for index, raw in enumerate(_top_level(path, "referrals", list)):
         where = f"{path}: referrals[{index}]"
-        if not isinstance(entry, dict):
-            raise KnowledgeError(f"{where} must be a mapping")
+        entry = _entry(raw, where)
         referral = Referral(
             id=_text(entry, "id", where),
             name=_text(entry, "name", where),
@@ -204,15 +214,10 @@ def _load_referrals(path: Path) -> dict[str, Referral]:
 
 
 def _load_routes(path: Path) -> dict[str, Route]:
-    data = _read_yaml(path)
-    entries = data.get("routes") if isinstance(data, dict) else None
-    if not isinstance(entries, dict):
-        raise KnowledgeError(f"{path}: must contain a mapping 'routes'")
     routes = {}
-    for intent, entry in entries.items():
+    for intent, raw in _top_level(path, "routes", dict).items():
         where = f"{path}: routes.{intent}"
-        if not isinstance(entry, dict):
-            raise KnowledgeError(f"{where} must be a mapping")
+        entry = _entry(raw, where)
         route = Route(
             intent=intent,
             kind=_text(entry, "kind", where),
@@ -240,10 +245,9 @@ def _load_organisation(path: Path) -> Organisation:
     if not isinstance(people, list):
         raise KnowledgeError(f"{path}: field 'vertrouwenspersonen' must be a list")
     vps = []
-    for index, person in enumerate(people):
+    for index, raw in enumerate(people):
         where = f"{path}: vertrouwenspersonen[{index}]"
-        if not isinstance(person, dict):
-            raise KnowledgeError(f"{where} must be a mapping with name, external and contact")
+        person = _entry(raw, where)
         external = person.get("external", False)
         if not isinstance(external, bool):
             raise KnowledgeError(f"{where}: field 'external' must be true or false")
