@@ -11,11 +11,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import Message, answer_route, tell_more
+from actions.answers import Message, answer_route, show_topic, suggest_topics, tell_more
 from actions.knowledge import Knowledge, load_knowledge
+from actions.search import TopicSearch, choose
 
 # Loaded once when the action server starts; invalid content stops the start with a clear error.
 KNOWLEDGE: Knowledge = load_knowledge()
+SEARCH = TopicSearch(KNOWLEDGE)
+TOPIC_ENTITY = "onderwerp"
 
 
 def _send(dispatcher: CollectingDispatcher, messages: list[Message]) -> None:
@@ -35,6 +38,10 @@ class ActionAnswerRoute(Action):
         if route is None or route.topic is None:
             dispatcher.utter_message(text=KNOWLEDGE.phrases["unknown_route"])
             return []
+        choice = choose(KNOWLEDGE, SEARCH, intent, tracker.latest_message.get("text") or "")
+        if choice.topic_ids[0] != route.topic:  # an info question with a more specific topic
+            _send(dispatcher, show_topic(KNOWLEDGE, choice.topic_ids[0]))
+            return [SlotSet("topic", choice.topic_ids[0])]
         _send(dispatcher, answer_route(KNOWLEDGE, route))
         return [SlotSet("topic", route.topic)]
 
@@ -47,4 +54,35 @@ class ActionTellMore(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         _send(dispatcher, tell_more(KNOWLEDGE, tracker.get_slot("topic")))
+        return []
+
+
+class ActionShowTopic(Action):
+    """Show the topic a button asked for (`/toon_onderwerp{"onderwerp": "<id>"}`)."""
+
+    def name(self) -> str:
+        return "action_show_topic"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        topic_id = next(tracker.get_latest_entity_values(TOPIC_ENTITY), None)
+        _send(dispatcher, show_topic(KNOWLEDGE, topic_id))
+        return [SlotSet("topic", topic_id)] if topic_id in KNOWLEDGE.topics else []
+
+
+class ActionSearchTopic(Action):
+    """A knowledge question, or no intent fits: answer the clear best topic or offer the top three."""
+
+    def name(self) -> str:
+        return "action_search_topic"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        choice = choose(KNOWLEDGE, SEARCH, intent, tracker.latest_message.get("text") or "")
+        if choice.kind == "topic":
+            _send(dispatcher, show_topic(KNOWLEDGE, choice.topic_ids[0]))
+            return [SlotSet("topic", choice.topic_ids[0])]
+        if choice.kind == "suggest":
+            _send(dispatcher, suggest_topics(KNOWLEDGE, list(choice.topic_ids)))
+            return []
+        dispatcher.utter_message(response="utter_default")
         return []

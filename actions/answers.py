@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from actions.knowledge import FIND_VP_TOPIC, Knowledge, Referral, Route
+from actions.knowledge import FIND_VP_TOPIC, Knowledge, Referral, Route, Topic
 
 MORE_PAYLOAD = "/meer_info"
 VP_PAYLOAD = "/vraag_vertrouwenspersoon"
+MAX_RELATED = 3
 
 
 @dataclass(frozen=True)
 class Message:
     text: str
     buttons: list[dict[str, str]] = field(default_factory=list)
+
+
+def topic_button(kb: Knowledge, topic_id: str) -> dict[str, str]:
+    """A button that shows a topic; the payload sets the entity directly (no NLU involved)."""
+    return {"title": kb.topics[topic_id].title, "payload": f'/toon_onderwerp{{"onderwerp": "{topic_id}"}}'}
+
+
+def related_buttons(kb: Knowledge, topic: Topic, exclude: tuple[str, ...] = ()) -> list[dict[str, str]]:
+    related = [t for t in topic.related if t not in exclude][:MAX_RELATED]
+    return [topic_button(kb, t) for t in related]
 
 
 def reach_vertrouwenspersoon(kb: Knowledge) -> str:
@@ -60,7 +71,21 @@ def answer_route(kb: Knowledge, route: Route) -> list[Message]:
     buttons = [more]
     if route.kind == "vorm":
         buttons.append({"title": kb.phrases["vp_button"], "payload": VP_PAYLOAD})
+    buttons += related_buttons(kb, topic, exclude=("vertrouwenspersoon",) if route.kind == "vorm" else ())
     return [Message(opening), Message(follow_up, buttons)]
+
+
+def show_topic(kb: Knowledge, topic_id: str | None) -> list[Message]:
+    """A topic chosen from a button or found by search: its summary, then where to go next."""
+    topic = kb.topics.get(topic_id or "")
+    if topic is None:
+        return [Message(kb.phrases["no_topic"])]
+    more = {"title": kb.phrases["more_button"], "payload": MORE_PAYLOAD}
+    return [Message(f"**{topic.title}**\n{topic.summary}", [more, *related_buttons(kb, topic)])]
+
+
+def suggest_topics(kb: Knowledge, topic_ids: list[str]) -> list[Message]:
+    return [Message(kb.phrases["suggest_heading"], [topic_button(kb, t) for t in topic_ids])]
 
 
 def tell_more(kb: Knowledge, topic_id: str | None) -> list[Message]:
@@ -68,4 +93,4 @@ def tell_more(kb: Knowledge, topic_id: str | None) -> list[Message]:
     topic = kb.topics.get(topic_id or "")
     if topic is None:
         return [Message(kb.phrases["no_topic"])]
-    return [Message(topic.body)]
+    return [Message(topic.body, related_buttons(kb, topic))]

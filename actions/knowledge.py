@@ -32,7 +32,7 @@ ORGANISATION_CONTACTS = (
 LIST_ITEM = re.compile(r"^([-*+]|\d+[.)])\s")
 PHRASES = (
     "reach_vp_heading", "also_heading", "referral_heading", "more_button", "vp_button",
-    "no_topic", "unknown_route", "vp_internal", "vp_external", "contact_label", "danger_note",
+    "no_topic", "unknown_route", "vp_internal", "vp_external", "contact_label", "danger_note", "suggest_heading",
 )
 
 

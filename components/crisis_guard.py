@@ -43,6 +43,9 @@ PATTERNS = [re.compile(p) for p in (
     r"\bgeen (zin|uitweg) meer (in|om te) (het |mijn )?leven\b",
     r"\bvoor (de|een) trein (te )?springen\b",
     r"\bafscheidsbrie(f|fje|fjes|ven)\b",
+    # Means at hand: a quantity of pills, or pills set aside
+    r"\b(alle|al mijn|een hele strip|strip|een handvol|heel veel|te veel)\b.{0,10}pillen\b",
+    r"pillen\b.{0,20}\b(liggen (al |hier )?klaar|verzameld|gespaard)\b",
     r"\b(mijn |dit is mijn )?(aller)?laatste (bericht|berichtje|woorden)\b",
     r"\bals ik er (straks |morgen |binnenkort )?niet meer ben\b",
     r"\b(al )?mijn spullen (weg)?gegeven\b",

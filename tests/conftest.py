@@ -26,7 +26,7 @@ from scripts.model import model_path  # noqa: E402
 
 @pytest.fixture(scope="session")
 def knowledge() -> Knowledge:
-    return load_knowledge(ROOT / "knowledge")
+    return load_knowledge()  # WEGWIJZER_KNOWLEDGE_DIR or knowledge/, as the action server
 
 
 def free_port() -> int:

@@ -17,14 +17,14 @@ from actions.knowledge import load_knowledge
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def tracker(intent: str | None, topic: str | None = None) -> Tracker:
-    latest = {"intent": {"name": intent, "confidence": 0.99}, "text": "(niet gebruikt)"} if intent else {}
+def tracker(intent: str | None, topic: str | None = None, text: str = "(niet gebruikt)", entities=()) -> Tracker:
+    latest = {"intent": {"name": intent, "confidence": 0.99}, "text": text, "entities": list(entities)} if intent else {}
     return Tracker("test", {"topic": topic}, latest, [], False, None, {}, "action_listen")
 
 
-def run(action, intent=None, topic=None):
+def run(action, intent=None, topic=None, **latest):
     dispatcher = CollectingDispatcher()
-    events = action.run(dispatcher, tracker(intent, topic), {})
+    events = action.run(dispatcher, tracker(intent, topic, **latest), {})
     return dispatcher.messages, events
 
 
@@ -98,3 +98,40 @@ def test_organisation_settings_replace_the_general_guidance(tmp_path):
     text = "\n".join(m.text for m in answer_route(kb, kb.routes["pesten"]))
     assert "via de arbodienst, 020-0000000" in text
     assert kb.topics["vertrouwenspersoon-vinden"].summary not in text
+
+
+def buttons(messages) -> list[str]:
+    return [b["payload"] for m in messages for b in (m.get("buttons") or [])]
+
+
+def test_a_topic_button_shows_that_topic_and_offers_related_ones(knowledge):
+    entity = [{"entity": "onderwerp", "value": "integriteit"}]
+    messages, events = run(rasa_actions.ActionShowTopic(), "toon_onderwerp", entities=entity)
+    topic = knowledge.topics["integriteit"]
+    assert topic.summary in texts(messages)
+    assert events == [SlotSet("topic", "integriteit")]
+    related = [p for p in buttons(messages) if p.startswith("/toon_onderwerp")]
+    assert related and all(any(f'"{r}"' in p for r in topic.related) for p in related)
+
+
+def test_an_unknown_topic_button_asks_what_about(knowledge):
+    entity = [{"entity": "onderwerp", "value": "bestaat-niet"}]
+    messages, events = run(rasa_actions.ActionShowTopic(), "toon_onderwerp", entities=entity)
+    assert texts(messages) == knowledge.phrases["no_topic"] and events == []
+
+
+def test_search_answers_a_clear_free_question(knowledge):
+    messages, events = run(rasa_actions.ActionSearchTopic(), "nlu_fallback", text="waar kan ik de vertrouwenspersoon vinden")
+    assert knowledge.topics["vertrouwenspersoon-vinden"].summary in texts(messages)
+    assert events == [SlotSet("topic", "vertrouwenspersoon-vinden")]
+
+
+def test_search_without_a_match_falls_back_to_the_safe_reply():
+    dispatcher = CollectingDispatcher()
+    rasa_actions.ActionSearchTopic().run(dispatcher, tracker("nlu_fallback", text="qwrtzxv plmkjn"), {})
+    assert dispatcher.messages[0]["response"] == "utter_default"
+
+
+def test_answers_offer_related_topics_as_buttons(knowledge):
+    messages, _ = run(rasa_actions.ActionAnswerRoute(), "discriminatie")
+    assert any(p.startswith("/toon_onderwerp") for p in buttons(messages))

@@ -38,6 +38,8 @@ MUST_CATCH = [
     "dit is mijn laatste berichtje",
     "iemand bedreigt me op dit moment met een mes",
     "ik heb al mijn spullen weggegeven",
+    "vanavond stop ik ermee, de pillen liggen al klaar",
+    "ik heb zonet al mijn slaappillen opgeslikt",
 ]
 
 MUST_NOT_CATCH = [
@@ -55,6 +57,8 @@ MUST_NOT_CATCH = [
     "mijn vriendin vindt dat ik ontslag moet nemen",
     "mijn laatste beoordeling was slecht",
     "op dit moment word ik gepest door mijn team",
+    "ik heb mijn pillen vanochtend gewoon ingenomen",
+    "ik moet pillen slikken voor mijn rug",
 ]
 
 

@@ -38,6 +38,11 @@ def test_suicidal_message_gets_113_and_112(bot):
     assert "113" in text and "0800-0113" in text and "112" in text
 
 
+def test_a_topic_button_shows_that_topic(bot, knowledge):
+    text = joined(bot.say("e2e-knop", '/toon_onderwerp{"onderwerp": "cijfers"}'))
+    assert knowledge.topics["cijfers"].summary in text
+
+
 def test_conversations_cannot_be_read_back(bot):
     """Rasa's HTTP API is off: its routes do not exist at all (404, not 401 or 405)."""
     bot.say("t1", "hallo")

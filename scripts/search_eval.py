@@ -1,0 +1,77 @@
+"""Score how often a free question gets the right knowledge topic, end to end.
+
+Each question in tests/search_heldout.yml (written independently of the topics, never used
+for training or tuning) is parsed by the trained model and then handled by the same
+`actions.search.choose` the actions use. Reports:
+  answered right   the bot answers with one of the expected topics;
+  shown            the expected topic is the answer or among the offered choices.
+Exits non-zero when either share is below its --min-answered / --min-shown floor.
+
+Usage: python -m scripts.search_eval [--min-answered 0.0] [--min-shown 0.0] [--verbose]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "tests" / "search_heldout.yml"
+
+
+async def evaluate(verbose: bool) -> tuple[int, int, int]:
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # as a library, Rasa would log each parse at DEBUG
+
+    from actions.knowledge import load_knowledge
+    from actions.search import TopicSearch, choose
+    from scripts.model import model_path
+
+    agent = Agent.load(str(model_path()))
+    kb = load_knowledge()
+    search = TopicSearch(kb)
+    questions = yaml.safe_load(QUESTIONS.read_text())["questions"]
+    answered = shown = 0
+    for item in questions:
+        parsed = await agent.parse_message(item["question"])
+        choice = choose(kb, search, parsed["intent"]["name"], item["question"])
+        expected = set(item["topics"])
+        right = choice.kind == "topic" and choice.topic_ids[0] in expected
+        answered += right
+        shown += bool(expected & set(choice.topic_ids))
+        if verbose and not right:
+            print(f"  {parsed['intent']['name']:24s} {choice.kind:8s} {list(choice.topic_ids)} "
+                  f"expected {sorted(expected)} | {item['question']}")
+    return answered, shown, len(questions)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Score topic answers on the held-out questions.")
+    parser.add_argument("--min-answered", type=float, default=0.0)
+    parser.add_argument("--min-shown", type=float, default=0.0)
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    answered, shown, total = asyncio.run(evaluate(args.verbose))
+    print(f"answered right: {answered}/{total} ({answered / total:.1%}); "
+          f"right topic shown (answer or choice): {shown}/{total} ({shown / total:.1%})")
+    failures = [f"{name} {value / total:.1%} is below {floor:.0%}"
+                for name, value, floor in (("answered right", answered, args.min_answered),
+                                           ("right topic shown", shown, args.min_shown))
+                if value / total < floor]
+    for failure in failures:
+        print(f"search gate failed: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main())
