@@ -13,6 +13,8 @@ LOCK_HASH := $(shell sha256sum requirements.lock | cut -c1-16)
 INSTALLED := $(VENV)/.installed-$(LOCK_HASH)
 SPACY_NL := build/spacy_nl/meta.json
 WEBCHAT := web/node_modules/rasa-webchat/lib/index.js
+# The model for the current training inputs (expanded by the shell in each recipe).
+MODEL = "$$($(PY) -m scripts.model path)"
 
 export RASA_TELEMETRY_ENABLED := false
 export LOG_LEVEL ?= WARNING
@@ -51,7 +53,7 @@ model: install
 	$(PY) -m scripts.model ensure >/dev/null
 
 run: install model
-	exec $(PY) -m scripts.serve "$$($(PY) -m scripts.model path)"
+	exec $(PY) -m scripts.serve $(MODEL)
 
 validate: install
 	$(RASA) data validate --fail-on-warnings --max-history 5
@@ -63,16 +65,16 @@ test-unit: install model
 	$(PY) -m pytest -q tests
 
 test-conversations: install model
-	$(RASA) test core --model "$$($(PY) -m scripts.model path)" --stories tests/conversations \
+	$(RASA) test core --model $(MODEL) --stories tests/conversations \
 	  --fail-on-prediction-errors --out results/conversations --no-plot
 
 # Held-out sets, never trained on: heldout.yml (all intents) and crisis_eval.yml (crisis
 # messages and hard negatives, written independently of the training data and the guard).
 test-nlu: install model
-	$(RASA) test nlu --model "$$($(PY) -m scripts.model path)" --nlu tests/nlu/heldout.yml \
+	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/heldout.yml \
 	  --out results/nlu --no-plot
 	$(PY) -m scripts.nlu_gate results/nlu/intent_report.json --min-accuracy 0.85
-	$(RASA) test nlu --model "$$($(PY) -m scripts.model path)" --nlu tests/nlu/crisis_eval.yml \
+	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/crisis_eval.yml \
 	  --out results/crisis --no-plot
 	$(PY) -m scripts.nlu_gate results/crisis/intent_report.json --min-accuracy 0 --crisis-precision 1.0
 

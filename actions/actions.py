@@ -26,6 +26,25 @@ def _send(dispatcher: CollectingDispatcher, messages: list[Message]) -> None:
         dispatcher.utter_message(text=message.text, buttons=message.buttons or None)
 
 
+def _reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Answer the latest message with the topic(s) `choose` picks for its intent and text."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    route = KNOWLEDGE.routes.get(intent or "")
+    choice = choose(KNOWLEDGE, SEARCH, intent, tracker.latest_message.get("text") or "")
+    if choice.kind == "topic":
+        topic_id = choice.topic_ids[0]
+        if route is not None and topic_id == route.topic:
+            _send(dispatcher, answer_route(KNOWLEDGE, route))
+        else:  # found by the search, possibly more specific than an info route's own topic
+            _send(dispatcher, show_topic(KNOWLEDGE, topic_id))
+        return [SlotSet("topic", topic_id)]
+    if choice.kind == "suggest":
+        _send(dispatcher, suggest_topics(KNOWLEDGE, list(choice.topic_ids)))
+        return []
+    dispatcher.utter_message(response="utter_default")
+    return []
+
+
 class ActionAnswerRoute(Action):
     """Answer a routed intent from the routing table (knowledge/routes.yml)."""
 
@@ -38,12 +57,7 @@ class ActionAnswerRoute(Action):
         if route is None or route.topic is None:
             dispatcher.utter_message(text=KNOWLEDGE.phrases["unknown_route"])
             return []
-        choice = choose(KNOWLEDGE, SEARCH, intent, tracker.latest_message.get("text") or "")
-        if choice.topic_ids[0] != route.topic:  # an info question with a more specific topic
-            _send(dispatcher, show_topic(KNOWLEDGE, choice.topic_ids[0]))
-            return [SlotSet("topic", choice.topic_ids[0])]
-        _send(dispatcher, answer_route(KNOWLEDGE, route))
-        return [SlotSet("topic", route.topic)]
+        return _reply(dispatcher, tracker)
 
 
 class ActionTellMore(Action):
@@ -76,13 +90,4 @@ class ActionSearchTopic(Action):
         return "action_search_topic"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        choice = choose(KNOWLEDGE, SEARCH, intent, tracker.latest_message.get("text") or "")
-        if choice.kind == "topic":
-            _send(dispatcher, show_topic(KNOWLEDGE, choice.topic_ids[0]))
-            return [SlotSet("topic", choice.topic_ids[0])]
-        if choice.kind == "suggest":
-            _send(dispatcher, suggest_topics(KNOWLEDGE, list(choice.topic_ids)))
-            return []
-        dispatcher.utter_message(response="utter_default")
-        return []
+        return _reply(dispatcher, tracker)

@@ -22,6 +22,10 @@ def topic_button(kb: Knowledge, topic_id: str) -> dict[str, str]:
     return {"title": kb.topics[topic_id].title, "payload": f'/toon_onderwerp{{"onderwerp": "{topic_id}"}}'}
 
 
+def more_button(kb: Knowledge) -> dict[str, str]:
+    return {"title": kb.phrases["more_button"], "payload": MORE_PAYLOAD}
+
+
 def related_buttons(kb: Knowledge, topic: Topic, exclude: tuple[str, ...] = ()) -> list[dict[str, str]]:
     related = [t for t in topic.related if t not in exclude][:MAX_RELATED]
     return [topic_button(kb, t) for t in related]
@@ -58,7 +62,6 @@ def answer_route(kb: Knowledge, route: Route) -> list[Message]:
     """The first answer for a routed intent (the four forms, out of scope, or info)."""
     topic = kb.topics[route.topic]
     opening = f"{topic.intro}\n\n{topic.summary}" if topic.intro else topic.summary
-    more = {"title": kb.phrases["more_button"], "payload": MORE_PAYLOAD}
     if route.kind == "doorverwijzen":
         follow_up = _section(kb.phrases["referral_heading"], _referral_list(kb, topic.referrals))
     else:
@@ -68,7 +71,7 @@ def answer_route(kb: Knowledge, route: Route) -> list[Message]:
             follow_up += "\n\n" + _section(kb.phrases["also_heading"], _referral_list(kb, others))
     if route.danger_note:
         follow_up += f"\n\n{kb.phrases['danger_note']}"
-    buttons = [more]
+    buttons = [more_button(kb)]
     if route.kind == "vorm":
         buttons.append({"title": kb.phrases["vp_button"], "payload": VP_PAYLOAD})
     buttons += related_buttons(kb, topic, exclude=("vertrouwenspersoon",) if route.kind == "vorm" else ())
@@ -80,8 +83,7 @@ def show_topic(kb: Knowledge, topic_id: str | None) -> list[Message]:
     topic = kb.topics.get(topic_id or "")
     if topic is None:
         return [Message(kb.phrases["no_topic"])]
-    more = {"title": kb.phrases["more_button"], "payload": MORE_PAYLOAD}
-    return [Message(f"**{topic.title}**\n{topic.summary}", [more, *related_buttons(kb, topic)])]
+    return [Message(f"**{topic.title}**\n{topic.summary}", [more_button(kb), *related_buttons(kb, topic)])]
 
 
 def suggest_topics(kb: Knowledge, topic_ids: list[str]) -> list[Message]:
