@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from actions.knowledge import FIND_VP_TOPIC, Knowledge, Referral, Route, Topic
+from actions.knowledge import FIND_VP_TOPIC, Knowledge, Referral, Route, Topic, Vertrouwenspersoon
 
 MORE_PAYLOAD = "/meer_info"
 VP_PAYLOAD = "/vraag_vertrouwenspersoon"
@@ -31,23 +31,58 @@ def related_buttons(kb: Knowledge, topic: Topic, exclude: tuple[str, ...] = ()) 
     return [topic_button(kb, t) for t in related]
 
 
+def _vp_line(kb: Knowledge, person: Vertrouwenspersoon) -> str:
+    kind = kb.phrases["vp_external"] if person.external else kb.phrases["vp_internal"]
+    reach = ", ".join(part for part in (person.phone, person.email, person.page) if part)
+    return f"- {person.name} ({kind}): {reach}"
+
+
 def reach_vertrouwenspersoon(kb: Knowledge) -> str:
     """How to reach the VP: the organisation's own VPs, or the general guidance."""
     people = kb.organisation.vertrouwenspersonen
     if not people:
         return kb.topics[FIND_VP_TOPIC].summary
-    lines = []
-    for person in people:
-        kind = kb.phrases["vp_external"] if person.external else kb.phrases["vp_internal"]
-        lines.append(f"- {person.name} ({kind}): {person.contact}")
-    return "\n".join(lines)
+    return "\n".join(_vp_line(kb, person) for person in people)
+
+
+def public_contact(kb: Knowledge, referral: Referral) -> str:
+    """'Bel 0900-8020 (€ 0,25 per minuut, werkdagen 9.00-18.00 uur), kijk op ...'; empty when
+    there are no details or they are not verified."""
+    if not referral.has_public_contact:
+        return ""
+    parts = []
+    if referral.phone:
+        details = ", ".join(d for d in (referral.cost, referral.hours) if d)
+        parts.append(f"{kb.phrases['phone_label']} {referral.phone}" + (f" ({details})" if details else ""))
+    if referral.email:
+        parts.append(f"{kb.phrases['email_label']} {referral.email}")
+    if referral.web:
+        parts.append(f"{kb.phrases['web_label']} {referral.web}")
+    text = ", ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+def _organisation_contact(kb: Knowledge, referral: Referral) -> str:
+    if referral.setting == "vertrouwenspersonen":
+        people = kb.organisation.vertrouwenspersonen
+        return "".join(f"\n  {_vp_line(kb, p)}" for p in people)
+    contact = kb.organisation.contacts.get(referral.setting, "")
+    if contact:
+        return f"{kb.phrases['contact_label']} {contact}"
+    if referral.setting == "vertrouwenspersoon_integriteit":
+        people = [p for p in kb.organisation.vertrouwenspersonen if p.also_integriteit]
+        if people:
+            return "".join(f"\n  {_vp_line(kb, p)} ({kb.phrases['also_integriteit']})" for p in people)
+    return referral.otherwise
 
 
 def describe_referral(kb: Knowledge, referral: Referral) -> str:
     """One line: name, what it is for, and how to reach it where that is known."""
-    contact = referral.contact or (kb.organisation.contacts.get(referral.setting or "") or "")
+    contact = _organisation_contact(kb, referral) if referral.setting else public_contact(kb, referral)
     line = f"- **{referral.name}**: {referral.text}"
-    return f"{line} {kb.phrases['contact_label']} {contact}" if contact else line
+    if not contact:
+        return line
+    return f"{line}{contact}" if contact.startswith("\n") else f"{line} {contact}"
 
 
 def _referral_list(kb: Knowledge, ids: tuple[str, ...]) -> str:
@@ -83,7 +118,10 @@ def show_topic(kb: Knowledge, topic_id: str | None) -> list[Message]:
     topic = kb.topics.get(topic_id or "")
     if topic is None:
         return [Message(kb.phrases["no_topic"])]
-    return [Message(f"**{topic.title}**\n{topic.summary}", [more_button(kb), *related_buttons(kb, topic)])]
+    text = f"**{topic.title}**\n{topic.summary}"
+    if topic.referrals:
+        text += "\n\n" + _section(kb.phrases["also_heading"], _referral_list(kb, topic.referrals))
+    return [Message(text, [more_button(kb), *related_buttons(kb, topic)])]
 
 
 def suggest_topics(kb: Knowledge, topic_ids: list[str]) -> list[Message]:

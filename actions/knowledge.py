@@ -27,12 +27,15 @@ AUDIENCES = {"werknemer", "vertrouwenspersoon", "werkgever"}
 FIND_VP_TOPIC = "vertrouwenspersoon-vinden"  # the general guidance when no VP is configured
 ROUTE_KINDS = {"vorm", "doorverwijzen", "info", "crisis"}
 ORGANISATION_CONTACTS = (
-    "bedrijfsarts", "bedrijfsmaatschappelijk_werk", "hr", "vertrouwenspersoon_integriteit", "meldregeling",
+    "klachtencommissie", "bedrijfsarts", "bedrijfsmaatschappelijk_werk", "hr", "vertrouwenspersoon_integriteit",
+    "meldregeling",
 )
+VP_CONTACT_FIELDS = ("phone", "email", "page")
 LIST_ITEM = re.compile(r"^([-*+]|\d+[.)])\s")
 PHRASES = (
     "reach_vp_heading", "also_heading", "referral_heading", "more_button", "vp_button",
     "no_topic", "unknown_route", "vp_internal", "vp_external", "contact_label", "danger_note", "suggest_heading",
+    "phone_label", "email_label", "web_label", "also_integriteit",
 )
 
 
@@ -51,16 +54,32 @@ class Topic:
     related: tuple[str, ...]
     referrals: tuple[str, ...]
     body: str
+    questions: tuple[str, ...] = ()  # how people ask for this topic; the search matches on them
 
 
 @dataclass(frozen=True)
 class Referral:
+    """Somewhere the bot can send people. Public organisations carry their own checked
+    contact details (phone, cost, hours, web, email) and the source they were checked
+    against; organisation-specific ones name the `setting` in organisation.yml and say what
+    to do when it is empty (`otherwise`). `verified: false` hides every contact detail."""
+
     id: str
     name: str
     text: str
-    contact: str | None = None
-    source: str | None = None
-    setting: str | None = None
+    phone: str = ""
+    cost: str = ""
+    hours: str = ""
+    web: str = ""
+    email: str = ""
+    source: str = ""
+    verified: bool = True
+    setting: str = ""
+    otherwise: str = ""
+
+    @property
+    def has_public_contact(self) -> bool:
+        return self.verified and bool(self.phone or self.web or self.email)
 
 
 @dataclass(frozen=True)
@@ -76,7 +95,10 @@ class Route:
 class Vertrouwenspersoon:
     name: str
     external: bool
-    contact: str
+    phone: str = ""
+    email: str = ""
+    page: str = ""
+    also_integriteit: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,6 +152,13 @@ def _text(data: dict, field: str, where: str, *, required: bool = True) -> str:
     return value.strip()
 
 
+def _texts(data: dict, field: str, where: str) -> tuple[str, ...]:
+    value = data.get(field) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise KnowledgeError(f"{where}: field '{field}' must be a list of non-empty texts")
+    return tuple(v.strip() for v in value)
+
+
 def _ids(data: dict, field: str, where: str) -> tuple[str, ...]:
     value = data.get(field) or []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -178,6 +207,7 @@ def load_topic(path: Path) -> Topic:
         related=_ids(meta, "related", where),
         referrals=_ids(meta, "referrals", where),
         body=unwrap(parts[1]),
+        questions=_texts(meta, "questions", where),
     )
     if topic.id != path.stem:
         raise KnowledgeError(f"{where}: field 'id' is '{topic.id}' but must equal the file name '{path.stem}'")
@@ -188,25 +218,45 @@ def load_topic(path: Path) -> Topic:
     return topic
 
 
+def _flag(entry: dict, field: str, where: str, default: bool) -> bool:
+    value = entry.get(field, default)
+    if not isinstance(value, bool):
+        raise KnowledgeError(f"{where}: field '{field}' must be true or false")
+    return value
+
+
+REFERRAL_CONTACT_FIELDS = ("phone", "cost", "hours", "web", "email")
+
+
 def _load_referrals(path: Path) -> dict[str, Referral]:
     referrals: dict[str, Referral] = {}
     for index, raw in enumerate(_top_level(path, "referrals", list)):
         where = f"{path}: referrals[{index}]"
         entry = _entry(raw, where)
+        known = {"id", "name", "text", "source", "verified", "setting", "otherwise", *REFERRAL_CONTACT_FIELDS}
+        for field in entry:
+            if field not in known:
+                raise KnowledgeError(f"{where}: unknown field '{field}' (allowed: {', '.join(sorted(known))})")
         referral = Referral(
             id=_text(entry, "id", where),
             name=_text(entry, "name", where),
             text=_text(entry, "text", where),
-            contact=_text(entry, "contact", where, required=False) or None,
-            source=_text(entry, "source", where, required=False) or None,
-            setting=_text(entry, "setting", where, required=False) or None,
+            **{field: _text(entry, field, where, required=False) for field in REFERRAL_CONTACT_FIELDS},
+            source=_text(entry, "source", where, required=False),
+            verified=_flag(entry, "verified", where, True),
+            setting=_text(entry, "setting", where, required=False),
+            otherwise=_text(entry, "otherwise", where, required=False),
         )
-        if referral.contact and not referral.source:
-            raise KnowledgeError(f"{where} ({referral.id}): a public 'contact' needs the 'source' it was checked against")
-        if not referral.contact and not referral.setting and referral.source:
-            raise KnowledgeError(f"{where} ({referral.id}): 'source' without 'contact'")
+        where = f"{where} ({referral.id})"
+        has_contact = any(getattr(referral, field) for field in REFERRAL_CONTACT_FIELDS)
+        if has_contact and not referral.source:
+            raise KnowledgeError(f"{where}: public contact details need the 'source' they were checked against")
+        if has_contact and referral.setting:
+            raise KnowledgeError(f"{where}: give either public contact details or a 'setting', not both")
         if referral.setting and referral.setting not in ("vertrouwenspersonen", *ORGANISATION_CONTACTS):
-            raise KnowledgeError(f"{where} ({referral.id}): unknown 'setting' '{referral.setting}'")
+            raise KnowledgeError(f"{where}: unknown 'setting' '{referral.setting}'")
+        if referral.otherwise and not referral.setting:
+            raise KnowledgeError(f"{where}: 'otherwise' only applies to a referral with a 'setting'")
         if referral.id in referrals:
             raise KnowledgeError(f"{where}: duplicate id '{referral.id}'")
         referrals[referral.id] = referral
@@ -241,6 +291,10 @@ def _load_organisation(path: Path) -> Organisation:
     data = _read_yaml(path) or {}
     if not isinstance(data, dict):
         raise KnowledgeError(f"{path}: must be a mapping of settings")
+    known = {"name", "vertrouwenspersonen", *ORGANISATION_CONTACTS}
+    for field in data:
+        if field not in known:
+            raise KnowledgeError(f"{path}: unknown field '{field}' (allowed: {', '.join(sorted(known))})")
     people = data.get("vertrouwenspersonen") or []
     if not isinstance(people, list):
         raise KnowledgeError(f"{path}: field 'vertrouwenspersonen' must be a list")
@@ -248,10 +302,19 @@ def _load_organisation(path: Path) -> Organisation:
     for index, raw in enumerate(people):
         where = f"{path}: vertrouwenspersonen[{index}]"
         person = _entry(raw, where)
-        external = person.get("external", False)
-        if not isinstance(external, bool):
-            raise KnowledgeError(f"{where}: field 'external' must be true or false")
-        vps.append(Vertrouwenspersoon(_text(person, "name", where), external, _text(person, "contact", where)))
+        known_person = {"name", "external", "also_integriteit", *VP_CONTACT_FIELDS}
+        for field in person:
+            if field not in known_person:
+                raise KnowledgeError(f"{where}: unknown field '{field}' (allowed: {', '.join(sorted(known_person))})")
+        vp = Vertrouwenspersoon(
+            name=_text(person, "name", where),
+            external=_flag(person, "external", where, False),
+            **{field: _text(person, field, where, required=False) for field in VP_CONTACT_FIELDS},
+            also_integriteit=_flag(person, "also_integriteit", where, False),
+        )
+        if not any(getattr(vp, field) for field in VP_CONTACT_FIELDS):
+            raise KnowledgeError(f"{where}: give at least one of 'phone', 'email' or 'page'")
+        vps.append(vp)
     contacts = {key: _text(data, key, str(path), required=False) for key in ORGANISATION_CONTACTS}
     return Organisation(_text(data, "name", str(path), required=False), tuple(vps), contacts)
 
@@ -274,6 +337,13 @@ def _check_references(kb: Knowledge, directory: Path) -> None:
         for referral in topic.referrals:
             if referral not in kb.referrals:
                 raise KnowledgeError(f"{where}: field 'referrals' names unknown referral '{referral}'")
+    asked: dict[str, str] = {}
+    for topic in kb.topics.values():
+        for question in topic.questions:
+            other = asked.setdefault(question.lower(), topic.id)
+            if other != topic.id:
+                raise KnowledgeError(f"{directory / 'topics' / (topic.id + '.md')}: field 'questions' repeats "
+                                     f"'{question}', which topic '{other}' already lists")
     for route in kb.routes.values():
         if route.topic and route.topic not in kb.topics:
             raise KnowledgeError(f"{directory / 'routes.yml'}: routes.{route.intent} names unknown topic '{route.topic}'")

@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions as rasa_actions
-from actions.answers import answer_route, reach_vertrouwenspersoon
+from actions.answers import answer_route, reach_vertrouwenspersoon, show_topic
 from actions.knowledge import load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,14 +90,27 @@ def test_organisation_settings_replace_the_general_guidance(tmp_path):
     shutil.copytree(ROOT / "knowledge", directory)
     (directory / "organisation.yml").write_text(
         "vertrouwenspersonen:\n"
-        "  - {name: Externe vertrouwenspersoon, external: true, contact: 'bel 010-0000000'}\n"
+        "  - {name: Externe vertrouwenspersoon, external: true, phone: '010-0000000'}\n"
+        "  - {name: Interne vertrouwenspersoon, email: vp@example.org, also_integriteit: true}\n"
         "bedrijfsarts: 'via de arbodienst, 020-0000000'\n"
+        "klachtencommissie: 'klachtencommissie@example.org'\n"
     )
     kb = load_knowledge(directory)
-    assert reach_vertrouwenspersoon(kb) == "- Externe vertrouwenspersoon (extern): bel 010-0000000"
+    assert reach_vertrouwenspersoon(kb) == ("- Externe vertrouwenspersoon (extern): 010-0000000\n"
+                                            "- Interne vertrouwenspersoon (intern): vp@example.org")
     text = "\n".join(m.text for m in answer_route(kb, kb.routes["pesten"]))
     assert "via de arbodienst, 020-0000000" in text
     assert kb.topics["vertrouwenspersoon-vinden"].summary not in text
+    integrity = "\n".join(m.text for m in answer_route(kb, kb.routes["integriteit"]))
+    assert "vp@example.org" in integrity and "ook vertrouwenspersoon integriteit" in integrity
+    assert "010-0000000" not in integrity  # only the VP who also does integriteit
+    complaint = "\n".join(m.text for m in show_topic(kb, "formele-klacht"))
+    assert "klachtencommissie@example.org" in complaint
+
+
+def test_without_settings_the_bot_gives_the_general_guidance(knowledge):
+    complaint = "\n".join(m.text for m in show_topic(knowledge, "formele-klacht"))
+    assert "personeelshandboek of op intranet" in complaint
 
 
 def buttons(messages) -> list[str]:

@@ -58,10 +58,23 @@ def test_out_of_scope_topics_refer_somewhere(knowledge):
             assert knowledge.topics[route.topic].referrals, f"{intent} has no referral"
 
 
-def test_every_public_phone_number_has_a_source(knowledge):
+def test_every_shown_contact_has_a_checked_source(knowledge):
     for referral in knowledge.referrals.values():
-        if referral.contact and re.search(r"\d{3}", referral.contact):
-            assert referral.source and referral.source.startswith("https://"), referral.id
+        if referral.has_public_contact:
+            assert referral.source.startswith("https://"), referral.id
+
+
+def test_an_unverified_contact_is_never_shown(knowledge):
+    from actions.answers import describe_referral
+    lvv = knowledge.referrals["lvv"]
+    assert not lvv.verified and lvv.web
+    assert lvv.web not in describe_referral(knowledge, lvv)
+
+
+def test_public_referrals_show_phone_hours_and_web(knowledge):
+    from actions.answers import describe_referral
+    line = describe_referral(knowledge, knowledge.referrals["juridisch-loket"])
+    assert "0900-8020" in line and "werkdagen 9.00-18.00 uur" in line and "juridischloket.nl" in line
 
 
 @pytest.fixture
@@ -102,7 +115,28 @@ def test_public_contact_without_source_is_refused(editable):
     path = editable / "referrals.yml"
     text = path.read_text()
     path.write_text(re.sub(r"\n    source: https://www\.juridischloket\.nl\S*", "", text, count=1))
-    with pytest.raises(KnowledgeError, match=r"juridisch-loket.*needs the 'source'"):
+    with pytest.raises(KnowledgeError, match=r"juridisch-loket.*need the 'source'"):
+        load_knowledge(editable)
+
+
+def test_unknown_organisation_field_names_file_and_field(editable):
+    (editable / "organisation.yml").write_text(
+        "vertrouwenspersonen:\n  - {name: VP, telefoon: '010-0000000'}\n")
+    with pytest.raises(KnowledgeError, match=r"organisation\.yml: vertrouwenspersonen\[0\]: unknown field 'telefoon'"):
+        load_knowledge(editable)
+
+
+def test_vp_without_any_way_to_reach_them_is_refused(editable):
+    (editable / "organisation.yml").write_text("vertrouwenspersonen:\n  - {name: VP, external: true}\n")
+    with pytest.raises(KnowledgeError, match=r"vertrouwenspersonen\[0\]: give at least one of 'phone'"):
+        load_knowledge(editable)
+
+
+def test_the_same_question_in_two_topics_is_refused(editable):
+    question = load_knowledge(editable).topics["discriminatie"].questions[0]
+    path = editable / "topics" / "pesten.md"
+    path.write_text(path.read_text().replace("questions:\n", f'questions:\n  - "{question}"\n', 1))
+    with pytest.raises(KnowledgeError, match=r"pesten\.md: field 'questions' repeats .* 'discriminatie'"):
         load_knowledge(editable)
 
 
