@@ -18,6 +18,8 @@ from actions.search import TopicSearch, choose
 # Loaded once when the action server starts; invalid content stops the start with a clear error.
 KNOWLEDGE: Knowledge = load_knowledge()
 SEARCH = TopicSearch(KNOWLEDGE)
+ROUTE_OF_TOPIC = {route.topic: route for route in KNOWLEDGE.routes.values() if route.topic}
+SEARCH.search("vertrouwenspersoon")  # load the embedding model now, not on the first user's question
 TOPIC_ENTITY = "onderwerp"
 
 
@@ -29,14 +31,14 @@ def _send(dispatcher: CollectingDispatcher, messages: list[Message]) -> None:
 def _reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Answer the latest message with the topic(s) `choose` picks for its intent and text."""
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    route = KNOWLEDGE.routes.get(intent or "")
     choice = choose(KNOWLEDGE, SEARCH, intent, tracker.latest_message.get("text") or "")
     if choice.kind == "topic":
         topic_id = choice.topic_ids[0]
-        if route is not None and topic_id == route.topic:
+        route = ROUTE_OF_TOPIC.get(topic_id)
+        if route is not None:  # a route's own topic gets the full route answer, however it was found
             _send(dispatcher, answer_route(KNOWLEDGE, route))
         else:  # found by the search, possibly more specific than an info route's own topic
-            _send(dispatcher, show_topic(KNOWLEDGE, topic_id))
+            _send(dispatcher, show_topic(KNOWLEDGE, topic_id, alternatives=choice.topic_ids[1:]))
         return [SlotSet("topic", topic_id)]
     if choice.kind == "suggest":
         _send(dispatcher, suggest_topics(KNOWLEDGE, list(choice.topic_ids)))

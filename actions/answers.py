@@ -113,19 +113,26 @@ def answer_route(kb: Knowledge, route: Route) -> list[Message]:
     return [Message(opening), Message(follow_up, buttons)]
 
 
-def show_topic(kb: Knowledge, topic_id: str | None) -> list[Message]:
-    """A topic chosen from a button or found by search: its summary, then where to go next."""
+def show_topic(kb: Knowledge, topic_id: str | None, alternatives: tuple[str, ...] = ()) -> list[Message]:
+    """A topic chosen from a button or found by search: its summary, then where to go next.
+    `alternatives` are other topics the question may have meant; they come first among the
+    buttons, before the related topics."""
     topic = kb.topics.get(topic_id or "")
     if topic is None:
         return [Message(kb.phrases["no_topic"])]
     text = f"**{topic.title}**\n{topic.summary}"
     if topic.referrals:
         text += "\n\n" + _section(kb.phrases["also_heading"], _referral_list(kb, topic.referrals))
-    return [Message(text, [more_button(kb), *related_buttons(kb, topic)])]
+    others = [t for t in alternatives if t != topic.id and t in kb.topics]
+    limit = MAX_RELATED + (1 if others else 0)  # room for at least one related topic
+    others += [t for t in topic.related if t not in others][:max(0, limit - len(others))]
+    return [Message(text, [more_button(kb), *(topic_button(kb, t) for t in others)])]
 
 
 def suggest_topics(kb: Knowledge, topic_ids: list[str]) -> list[Message]:
-    return [Message(kb.phrases["suggest_heading"], [topic_button(kb, t) for t in topic_ids])]
+    # The message was unclear: it may also be distress in other words, so the numbers come along.
+    return [Message(kb.phrases["suggest_heading"], [topic_button(kb, t) for t in topic_ids]),
+            Message(kb.phrases["suggest_safety"])]
 
 
 def tell_more(kb: Knowledge, topic_id: str | None) -> list[Message]:

@@ -35,7 +35,7 @@ LIST_ITEM = re.compile(r"^([-*+]|\d+[.)])\s")
 PHRASES = (
     "reach_vp_heading", "also_heading", "referral_heading", "more_button", "vp_button",
     "no_topic", "unknown_route", "vp_internal", "vp_external", "contact_label", "danger_note", "suggest_heading",
-    "phone_label", "email_label", "web_label", "also_integriteit",
+    "phone_label", "email_label", "web_label", "also_integriteit", "suggest_safety",
 )
 
 

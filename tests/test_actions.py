@@ -148,3 +148,29 @@ def test_search_without_a_match_falls_back_to_the_safe_reply():
 def test_answers_offer_related_topics_as_buttons(knowledge):
     messages, _ = run(rasa_actions.ActionAnswerRoute(), "discriminatie")
     assert any(p.startswith("/toon_onderwerp") for p in buttons(messages))
+
+
+def test_a_route_topic_found_by_the_search_gets_the_full_route_answer(knowledge):
+    # However a message reaches the pesten topic, the answer must include how to reach the VP.
+    messages, events = run(rasa_actions.ActionSearchTopic(), "vraag_kennis",
+                           text="wat valt er eigenlijk allemaal onder pesten op je werk")
+    assert knowledge.phrases["reach_vp_heading"] in texts(messages)
+    assert events == [SlotSet("topic", "pesten")]
+
+
+def test_a_searched_answer_offers_the_other_likely_topics_first():
+    from actions.answers import show_topic
+    kb = rasa_actions.KNOWLEDGE
+    messages = show_topic(kb, "vp-faciliteiten", alternatives=("wg-faciliteiten", "vp-faciliteiten"))
+    titles = [b["title"] for b in messages[0].buttons]
+    assert titles[0] == kb.phrases["more_button"] and titles[1] == kb.topics["wg-faciliteiten"].title
+    assert titles.count(kb.topics["vp-faciliteiten"].title) == 0 and len(titles) <= 5
+
+
+def test_a_choice_of_topics_also_gives_the_emergency_numbers():
+    from actions.answers import suggest_topics
+    kb = rasa_actions.KNOWLEDGE
+    messages = suggest_topics(kb, ["vertrouwelijkheid", "vertrouwenspersoon-vinden"])
+    assert len(messages[0].buttons) == 2
+    text = " ".join(m.text for m in messages)
+    assert "112" in text and "113" in text and "0800-0113" in text

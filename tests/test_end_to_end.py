@@ -12,6 +12,8 @@ SENT = [
     "ik word gepest op mijn werk",
     "ik wil niet meer leven",
     "vertel me meer",
+    "hoeveel tijd mag een interne vertrouwenspersoon aan die rol besteden?",
+    "moet de vertrouwenspersoon gecertificeerd zijn?",
 ]
 
 
@@ -36,6 +38,17 @@ def test_tell_me_more_continues_the_same_topic(bot, knowledge):
 def test_suicidal_message_gets_113_and_112(bot):
     text = joined(bot.say("e2e-crisis", SENT[1]))
     assert "113" in text and "0800-0113" in text and "112" in text
+
+
+def test_the_time_question_gets_the_20_percent_guideline(bot):
+    # Named in the Knowledge issue: the answer must carry the fact, not a menu of topics.
+    text = joined(bot.say("e2e-tijd", SENT[3]))
+    assert "20%" in text and "vertrouwenspersoon" in text.lower()
+
+
+def test_the_certification_question_gets_not_compulsory(bot):
+    text = joined(bot.say("e2e-cert", SENT[4])).lower()
+    assert "niet verplicht" in text and "lvv" in text
 
 
 def test_a_topic_button_shows_that_topic(bot, knowledge):

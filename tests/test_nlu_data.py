@@ -54,3 +54,12 @@ def test_no_example_is_claimed_by_two_intents():
     for intent, lines in training().items():
         for line in lines:
             assert owner.setdefault(line.lower(), intent) == intent, f"{line!r}: {owner[line.lower()]} and {intent}"
+
+
+def test_held_out_search_questions_are_never_trained_on():
+    from actions.knowledge import load_knowledge
+    asked = {normalised(q) for topic in load_knowledge().topics.values() for q in topic.questions}
+    asked |= {normalised(e) for lines in training().values() for e in lines}
+    heldout = yaml.safe_load((ROOT / "tests" / "search_heldout.yml").read_text())["questions"]
+    leaked = [item["question"] for item in heldout if normalised(item["question"]) in asked]
+    assert not leaked

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.search import ANSWER_SCORE, SUGGEST_SCORE, Hit, TopicSearch, decide
+from actions.search import ANSWER_P, SUGGEST_P, Choice, Hit, TopicSearch, choose, decide
 
 
 @pytest.fixture(scope="module")
@@ -55,24 +55,56 @@ DEV_QUESTIONS = [
 def test_development_questions_find_their_topic(search):
     top1 = sum(search.search(q)[0].topic_id in expected for q, expected in DEV_QUESTIONS)
     top3 = sum(bool(expected & {h.topic_id for h in search.search(q)}) for q, expected in DEV_QUESTIONS)
-    assert top1 >= 19 and top3 >= 23, (top1, top3)
+    assert top1 >= 23 and top3 == len(DEV_QUESTIONS), (top1, top3)
 
 
 @pytest.mark.parametrize("question, topic", [
     ("waar kan ik de vertrouwenspersoon vinden", "vertrouwenspersoon-vinden"),
     ("is alles wat ik vertel geheim?", "vertrouwelijkheid"),
     ("interne of externe vertrouwenspersoon kiezen", "wg-intern-of-extern"),
+    # The two questions the Knowledge issue names: they must get the facts, not a menu.
+    ("hoeveel tijd mag een interne vertrouwenspersoon aan die rol besteden?", {"vp-faciliteiten", "wg-faciliteiten"}),
+    ("moet de vertrouwenspersoon gecertificeerd zijn?", "vp-opleiding-certificering"),
 ])
 def test_clear_questions_are_answered_with_the_right_topic(search, question, topic):
     outcome, hits = decide(search.search(question))
-    assert (outcome, hits[0].topic_id) == ("answer", topic)
+    assert outcome == "answer" and hits[0].topic_id in ({topic} if isinstance(topic, str) else topic)
 
 
-def test_nonsense_finds_nothing(search):
-    assert decide(search.search("qwrtzxv plmkjn")) == ("none", [])
+@pytest.mark.parametrize("nonsense", ["qwrtzxv plmkjn", "asdf", "👍", "", "   ", "?!"])
+def test_nonsense_finds_nothing(search, nonsense):
+    assert decide(search.search(nonsense)) == ("none", [])
 
 
-def test_close_scores_are_offered_as_choices():
-    hits = [Hit("a", ANSWER_SCORE + 0.1), Hit("b", ANSWER_SCORE + 0.09), Hit("c", SUGGEST_SCORE - 0.01)]
+def test_unsure_scores_are_offered_as_choices():
+    hits = [Hit("a", ANSWER_P - 0.01), Hit("b", SUGGEST_P + 0.01), Hit("c", SUGGEST_P - 0.01)]
     outcome, shown = decide(hits)
     assert outcome == "suggest" and [h.topic_id for h in shown] == ["a", "b"]
+
+
+def test_an_answer_keeps_the_likely_alternatives_beside_it():
+    hits = [Hit("a", ANSWER_P + 0.2), Hit("b", SUGGEST_P + 0.01), Hit("c", SUGGEST_P - 0.01)]
+    assert decide(hits) == ("answer", hits[:2])
+
+
+def test_a_routing_intent_keeps_its_answer_for_a_real_experience(knowledge, search):
+    choice = choose(knowledge, search, "pesten", "ik word al maanden gepest door mijn leidinggevende")
+    assert choice.topic_ids == ("pesten",)
+
+
+def test_a_clear_question_about_another_topic_wins_from_a_misread_intent(knowledge, search):
+    # The NLU reading a VP's question as `pesten` must not send them the answer for victims.
+    text = "ik ben sinds kort vertrouwenspersoon maar de collega's kennen me niet, hoe zorg ik dat ze me weten te vinden"
+    choice = choose(knowledge, search, "pesten", text)
+    assert choice.kind == "topic" and choice.topic_ids[0] == "vp-bekendheid"
+
+
+def test_the_search_never_moves_a_message_from_one_route_to_another(knowledge, search):
+    # Someone accused of discrimination needs the `beschuldigd` answer, however much the
+    # words look like discrimination; only the NLU decides between routes.
+    text = "ze beweren dat ik een collega heb gediscrimineerd bij de promotie, wat nu"
+    assert choose(knowledge, search, "beschuldigd", text).topic_ids == ("beschuldigd",)
+
+
+def test_crisis_is_never_answered_by_the_search(knowledge, search):
+    assert choose(knowledge, search, "crisis", "hoe vind ik de vertrouwenspersoon") == Choice("none")
