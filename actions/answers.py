@@ -65,7 +65,7 @@ def public_contact(kb: Knowledge, referral: Referral) -> str:
 def _organisation_contact(kb: Knowledge, referral: Referral) -> str:
     if referral.setting == "vertrouwenspersonen":
         people = kb.organisation.vertrouwenspersonen
-        return "".join(f"\n  {_vp_line(kb, p)}" for p in people)
+        return "".join(f"\n  {_vp_line(kb, p)}" for p in people) or referral.otherwise
     contact = kb.organisation.contacts.get(referral.setting, "")
     if contact:
         return f"{kb.phrases['contact_label']} {contact}"
