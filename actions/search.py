@@ -11,7 +11,7 @@ Each text is described by two feature sets:
   - TF-IDF over character n-grams (scikit-learn), robust to typos and Dutch compounds.
 A multinomial logistic regression (scikit-learn) over both gives a probability per topic.
 
-Fitting takes about a minute on two cores, so the fitted index is cached in
+Fitting takes about two and a half minutes on two cores, so the fitted index is cached in
 build/topic-index/, keyed by a hash of the training texts and the library versions.
 `python -m actions.search` builds it ahead of time (`make model` does).
 Nothing here logs or stores the question.
@@ -151,7 +151,7 @@ class TopicSearch:
         try:
             self._index = pickle.loads(path.read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
-            logger.warning("Building the topic index (%d examples); this takes about a minute.", len(texts))
+            logger.warning("Building the topic index (%d examples); this takes a few minutes.", len(texts))
             self._index = fit(texts, labels)
             index_dir.mkdir(parents=True, exist_ok=True)
             for stale in index_dir.glob("topics-*.pkl"):
