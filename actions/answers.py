@@ -62,17 +62,22 @@ def public_contact(kb: Knowledge, referral: Referral) -> str:
     return text[0].upper() + text[1:] + "."
 
 
+def _vp_sublines(kb: Knowledge, people, suffix: str = "") -> str:
+    """VPs as indented list items under a referral line (empty when there are none)."""
+    return "".join(f"\n  {_vp_line(kb, person)}{suffix}" for person in people)
+
+
 def _organisation_contact(kb: Knowledge, referral: Referral) -> str:
     if referral.setting == "vertrouwenspersonen":
         people = kb.organisation.vertrouwenspersonen
-        return "".join(f"\n  {_vp_line(kb, p)}" for p in people) or referral.otherwise
+        return _vp_sublines(kb, people) or referral.otherwise
     contact = kb.organisation.contacts.get(referral.setting, "")
     if contact:
         return f"{kb.phrases['contact_label']} {contact}"
     if referral.setting == "vertrouwenspersoon_integriteit":
         people = [p for p in kb.organisation.vertrouwenspersonen if p.also_integriteit]
         if people:
-            return "".join(f"\n  {_vp_line(kb, p)} ({kb.phrases['also_integriteit']})" for p in people)
+            return _vp_sublines(kb, people, f" ({kb.phrases['also_integriteit']})")
     return referral.otherwise
 
 
@@ -123,10 +128,10 @@ def show_topic(kb: Knowledge, topic_id: str | None, alternatives: tuple[str, ...
     text = f"**{topic.title}**\n{topic.summary}"
     if topic.referrals:
         text += "\n\n" + _section(kb.phrases["also_heading"], _referral_list(kb, topic.referrals))
-    others = [t for t in alternatives if t != topic.id and t in kb.topics]
-    limit = MAX_RELATED + (1 if others else 0)  # room for at least one related topic
-    others += [t for t in topic.related if t not in others][:max(0, limit - len(others))]
-    return [Message(text, [more_button(kb), *(topic_button(kb, t) for t in others)])]
+    others = tuple(t for t in alternatives if t != topic.id and t in kb.topics)
+    room = MAX_RELATED + (1 if others else 0) - len(others)  # at least one related topic
+    related = related_buttons(kb, topic, exclude=others)[:max(0, room)]
+    return [Message(text, [more_button(kb), *(topic_button(kb, t) for t in others), *related])]
 
 
 def suggest_topics(kb: Knowledge, topic_ids: list[str]) -> list[Message]:

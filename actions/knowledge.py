@@ -218,6 +218,12 @@ def load_topic(path: Path) -> Topic:
     return topic
 
 
+def _only_known(entry: dict, known: set[str], where: str) -> None:
+    for field in entry:
+        if field not in known:
+            raise KnowledgeError(f"{where}: unknown field '{field}' (allowed: {', '.join(sorted(known))})")
+
+
 def _flag(entry: dict, field: str, where: str, default: bool) -> bool:
     value = entry.get(field, default)
     if not isinstance(value, bool):
@@ -233,10 +239,8 @@ def _load_referrals(path: Path) -> dict[str, Referral]:
     for index, raw in enumerate(_top_level(path, "referrals", list)):
         where = f"{path}: referrals[{index}]"
         entry = _entry(raw, where)
-        known = {"id", "name", "text", "source", "verified", "setting", "otherwise", *REFERRAL_CONTACT_FIELDS}
-        for field in entry:
-            if field not in known:
-                raise KnowledgeError(f"{where}: unknown field '{field}' (allowed: {', '.join(sorted(known))})")
+        _only_known(entry, {"id", "name", "text", "source", "verified", "setting", "otherwise",
+                            *REFERRAL_CONTACT_FIELDS}, where)
         referral = Referral(
             id=_text(entry, "id", where),
             name=_text(entry, "name", where),
@@ -291,10 +295,7 @@ def _load_organisation(path: Path) -> Organisation:
     data = _read_yaml(path) or {}
     if not isinstance(data, dict):
         raise KnowledgeError(f"{path}: must be a mapping of settings")
-    known = {"name", "vertrouwenspersonen", *ORGANISATION_CONTACTS}
-    for field in data:
-        if field not in known:
-            raise KnowledgeError(f"{path}: unknown field '{field}' (allowed: {', '.join(sorted(known))})")
+    _only_known(data, {"name", "vertrouwenspersonen", *ORGANISATION_CONTACTS}, str(path))
     people = data.get("vertrouwenspersonen") or []
     if not isinstance(people, list):
         raise KnowledgeError(f"{path}: field 'vertrouwenspersonen' must be a list")
@@ -302,10 +303,7 @@ def _load_organisation(path: Path) -> Organisation:
     for index, raw in enumerate(people):
         where = f"{path}: vertrouwenspersonen[{index}]"
         person = _entry(raw, where)
-        known_person = {"name", "external", "also_integriteit", *VP_CONTACT_FIELDS}
-        for field in person:
-            if field not in known_person:
-                raise KnowledgeError(f"{where}: unknown field '{field}' (allowed: {', '.join(sorted(known_person))})")
+        _only_known(person, {"name", "external", "also_integriteit", *VP_CONTACT_FIELDS}, where)
         vp = Vertrouwenspersoon(
             name=_text(person, "name", where),
             external=_flag(person, "external", where, False),

@@ -73,18 +73,30 @@ class Hit:
     score: float  # the classifier's probability that this topic answers the question
 
 
+def nlu_examples(path: Path) -> dict[str, list[str]]:
+    """The examples per intent in a Rasa NLU file, without entity markup."""
+    found: dict[str, list[str]] = {}
+    for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []) or []:
+        if "intent" in block:
+            found.setdefault(block["intent"], []).extend(
+                ANNOTATION.sub(r"\1", line.strip()[2:]).strip()
+                for line in (block.get("examples") or "").splitlines() if line.strip().startswith("- "))
+    return found
+
+
+def _route_topics(kb: Knowledge) -> dict[str, str]:
+    """Intent -> topic for the routes whose examples train the classifier (and which the
+    classifier may never swap for one another)."""
+    return {intent: r.topic for intent, r in kb.routes.items() if r.kind in ROUTE_KINDS and r.topic}
+
+
 def _routing_examples(kb: Knowledge, path: Path) -> list[tuple[str, str]]:
     """The NLU's examples of the routing intents (experiences such as "ik word gepest"),
     labelled with the route's topic, so the classifier knows those topics by how people
     describe what happens to them, not only by questions about them."""
-    topic_of = {intent: r.topic for intent, r in kb.routes.items() if r.kind in ROUTE_KINDS and r.topic}
-    found = []
-    for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []) or []:
-        topic = topic_of.get(block.get("intent", ""))
-        for line in (block.get("examples") or "").splitlines() if topic else []:
-            if line.strip().startswith("- "):
-                found.append((ANNOTATION.sub(r"\1", line.strip()[2:]).strip(), topic))
-    return found
+    topic_of = _route_topics(kb)
+    return [(text, topic_of[intent]) for intent, texts in nlu_examples(path).items()
+            if intent in topic_of for text in texts]
 
 
 def training_examples(kb: Knowledge, routing_data: Path = ROUTING_DATA) -> tuple[list[str], list[str]]:
@@ -122,10 +134,12 @@ def _fingerprint(texts: list[str], labels: list[str]) -> str:
     return digest.hexdigest()[:16]
 
 
-def features(chars: TfidfVectorizer, texts: list[str], embeddings: np.ndarray | None = None) -> sp.csr_matrix:
-    """Both feature sets for `texts`; pass `embeddings` when they are already known."""
+def features(chars: TfidfVectorizer, texts: list[str], embeddings: np.ndarray | None = None,
+             char_vectors: sp.csr_matrix | None = None) -> sp.csr_matrix:
+    """Both feature sets for `texts`; pass `embeddings` / `char_vectors` when already known."""
     dense = _Embedder.embed(texts) if embeddings is None else embeddings
-    return sp.hstack([sp.csr_matrix(dense * EMBEDDING_WEIGHT), chars.transform(texts)]).tocsr()
+    sparse = chars.transform(texts) if char_vectors is None else char_vectors
+    return sp.hstack([sp.csr_matrix(dense * EMBEDDING_WEIGHT), sparse]).tocsr()
 
 
 @dataclass
@@ -173,7 +187,7 @@ class TopicSearch:
         char_similarity = float((index.char_matrix @ char_vector.T).max())  # rows are L2-normalised
         if dense_similarity < FAMILIAR_DENSE or char_similarity < FAMILIAR_CHARS:
             return nothing
-        scores = index.classifier.predict_proba(features(index.chars, [query], embedding))[0]
+        scores = index.classifier.predict_proba(features(index.chars, [query], embedding, char_vector))[0]
         return dict(zip(self._ids, (float(s) for s in scores)))
 
     def search(self, query: str, limit: int | None = 3) -> list[Hit]:
@@ -218,7 +232,7 @@ def choose(kb: Knowledge, search: TopicSearch, intent: str | None, text: str) ->
     ranked = search.search(text, limit=None)
     outcome, likely = decide(ranked[:3])
     if route is not None and route.kind in ROUTE_KINDS:
-        route_topics = {r.topic for r in kb.routes.values() if r.kind in ROUTE_KINDS}
+        route_topics = set(_route_topics(kb).values())
         route_p = next((hit.score for hit in ranked if hit.topic_id == route.topic), 0.0)
         if (ranked and ranked[0].topic_id not in route_topics and ranked[0].score >= OVERRIDE_P
                 and route_p < ROUTE_FLOOR_P):

@@ -22,20 +22,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-import yaml
 from sklearn.model_selection import StratifiedKFold
 
 ROOT = Path(__file__).resolve().parent.parent
 NOT_QUESTIONS = ["greet", "goodbye", "thanks", "affirm", "deny"]
-
-
-def nlu_examples(path: Path, intents: list[str]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for block in yaml.safe_load(path.read_text())["nlu"]:
-        if block.get("intent") in intents:
-            lines = [line.strip()[2:].strip() for line in block["examples"].splitlines() if line.strip().startswith("- ")]
-            found[block["intent"]] = lines
-    return found
 
 
 def main() -> int:
@@ -79,7 +69,8 @@ def main() -> int:
 
     # 2 and 3 use the classifier trained on everything, as served
     full = search.TopicSearch(kb)
-    chatter = [t for ts in nlu_examples(ROOT / "data" / "nlu" / "general.yml", NOT_QUESTIONS).values() for t in ts]
+    general = search.nlu_examples(ROOT / "data" / "nlu" / "general.yml")
+    chatter = [text for intent in NOT_QUESTIONS for text in general.get(intent, [])]
     caught = sum(search.decide(full.search(t))[0] != "none" for t in chatter)
     print(f"non-questions (greet, thanks, ...): {len(chatter)}; answered or suggested at SUGGEST_P "
           f"{search.SUGGEST_P}: {caught} ({caught / len(chatter):.1%})")

@@ -119,16 +119,15 @@ def test_public_contact_without_source_is_refused(editable):
         load_knowledge(editable)
 
 
-def test_unknown_organisation_field_names_file_and_field(editable):
-    (editable / "organisation.yml").write_text(
-        "vertrouwenspersonen:\n  - {name: VP, telefoon: '010-0000000'}\n")
-    with pytest.raises(KnowledgeError, match=r"organisation\.yml: vertrouwenspersonen\[0\]: unknown field 'telefoon'"):
-        load_knowledge(editable)
-
-
-def test_vp_without_any_way_to_reach_them_is_refused(editable):
-    (editable / "organisation.yml").write_text("vertrouwenspersonen:\n  - {name: VP, external: true}\n")
-    with pytest.raises(KnowledgeError, match=r"vertrouwenspersonen\[0\]: give at least one of 'phone'"):
+@pytest.mark.parametrize("vp, error", [
+    # an unknown field is named with the file and the entry
+    ("{name: VP, telefoon: '010-0000000'}", r"organisation\.yml: vertrouwenspersonen\[0\]: unknown field 'telefoon'"),
+    # a VP nobody can reach is refused
+    ("{name: VP, external: true}", r"vertrouwenspersonen\[0\]: give at least one of 'phone'"),
+])
+def test_a_malformed_vp_entry_names_file_and_field(editable, vp, error):
+    (editable / "organisation.yml").write_text(f"vertrouwenspersonen:\n  - {vp}\n")
+    with pytest.raises(KnowledgeError, match=error):
         load_knowledge(editable)
 
 
