@@ -34,6 +34,8 @@ PATTERNS = [re.compile(p) for p in (
     r"\b(niet|nooit) meer wakker (te )?worden\b",
     r"\b(ik )?wil (graag |echt )?dood\b", r"\bdood (willen|wil)\b",
     r"\ber (een |n )?eind(e)? aan (te )?maken\b",
+    r"\b(ik|ze|hij|zij)\b (wil|wilt|ga|gaat|zal|zou|denk) (\w+ ){0,2}er (\w+ ){0,2}(een |n )?eind(e)? aan (te )?(gaan )?maken\b",
+    r"\bdat (ze|hij|zij)\b (\w+ ){0,2}er (\w+ ){0,2}(een |n )?eind(e)? aan (gaat |wil )?maken\b",
     r"\beind(e)? (aan|van) (mijn|m'n|mn) leven\b",
     r"\bvan kant (te )?maken\b", r"\b(zichzelf|mezelf|mijzelf)\b.{0,30}\bvan kant\b",
     r"\b(mezelf|mijzelf|zichzelf|mij) (iets |wat )?(aan (te )?doen|aandoe|aandoen|aandoet)\b",
@@ -56,9 +58,20 @@ PATTERNS = [re.compile(p) for p in (
     r"\b(bedreigt|achtervolgt|volgt|slaat) (me|mij)\b.{0,20}\b(nu|op dit moment|op het moment)\b",
     r"\b(nu|op dit moment|op het moment)\b.{0,20}\b(bedreigt|achtervolgt|volgt|slaat) (me|mij)\b",
     r"\b(dreigt|probeert|wil) (om )?(bij mij |bij ons )?(naar )?binnen te (komen|dringen)\b",
+    r"\bopgesloten\b.{0,40}\b(laat|laten) (me|mij|ons) (er )?niet (meer )?(uit|gaan|weg|eruit)\b",
+    # A present threat to kill or stab, or an attacker who is still there
+    r"\b(dreigt|dreigen)\b.{0,30}\b(neer te (steken|schieten|slaan)|dood te (maken|steken|slaan|schieten)|te vermoorden|te doden)\b",
+    r"\b(staat|zit|loopt|wacht|wachten|staan)\b (\w+ ){0,3}(nog steeds|nog altijd|nu)\b.{0,40}\b(te dreigen|dreigt|op (me|mij) te wachten)\b",
     # Violence at home, just now
     r"\b(mijn )?(man|vrouw|partner|vriend|vriendin|ex)\b.{0,25}\b(net|zojuist|vandaag|vanavond|nu)\b.{0,15}\b(geslagen|mishandeld|gewurgd|geschopt)\b",
     r"\bdurf (niet|nooit) (meer )?naar huis\b",
+    r"\bthuis\b.{0,25}\b(nu|op dit moment|op het moment)\b.{0,25}\b(geslagen|slaat|slaan|mishandeld|mishandelt)\b",
+    r"\b(man|vrouw|partner|vriend|vriendin|ex|vader|moeder)\b.{0,40}"
+    r"(\b(nu|op dit moment)\b.{0,10}\b(slaat|schopt|duwt|bedreigt) (me|mij|ons)\b"
+    r"|\b(slaat|schopt|duwt|bedreigt) (me|mij|ons)\b.{0,10}\b(nu|op dit moment)\b)",
+    r"\b(gooit|smijt|smijten|gooien) (\w+ ){0,2}(met )?(\w+ ){0,2}naar (me|mij|ons)( hoofd)?\b",
+    r"\b(voel|ben) (me |mij |ik )?(thuis |in huis )?niet (meer )?veilig (thuis|in huis|bij (mijn|m'n|mn) (man|vrouw|partner|vriend|vriendin))\b",
+    r"\b(nu|op dit moment)\b.{0,25}\bthuis\b.{0,25}\b(geslagen|slaat|slaan|mishandeld|mishandelt)\b",
     # Recent sexual violence
     r"\b(net|zojuist|vannacht|gisteren|vandaag) (ben ik )?(verkracht|aangerand)\b",
     r"\b(ben|werd) (net |zojuist |vannacht |gisteren |vandaag )?verkracht\b",

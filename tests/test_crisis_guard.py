@@ -40,6 +40,22 @@ MUST_CATCH = [
     "ik heb al mijn spullen weggegeven",
     "vanavond stop ik ermee, de pillen liggen al klaar",
     "ik heb zonet al mijn slaappillen opgeslikt",
+    # Variants with words in between, and being locked in (issue 4 development set).
+    "ik wil er vanavond een einde aan maken",
+    "mijn collega zegt net tegen me dat ze er vandaag een eind aan gaat maken",
+    "hij heeft me in het magazijn opgesloten en laat me er niet uit",
+    # Acute danger now: a death threat, an attacker still there, violence at home now.
+    # Added after the first run on tests/nlu_holdout.yml missed three such messages
+    # (docs/nlu.md gives that first, unbiased figure); these are paraphrases, not those lines.
+    "een bezoeker dreigt me dood te steken",
+    "die man dreigt ons allemaal te vermoorden",
+    "de klant die me sloeg staat nu nog steeds bij de ingang te dreigen",
+    "hij staat nu nog buiten op me te wachten met zijn vrienden",
+    "bij ons thuis wordt er op dit moment geslagen",
+    "mijn partner is dronken en gooit nu met borden naar me",
+    "mijn ex staat voor de deur en bedreigt me nu",
+    "mijn vriend duwt me nu steeds tegen de muur",
+    "ik voel me thuis niet meer veilig bij mijn man",
 ]
 
 MUST_NOT_CATCH = [
@@ -59,6 +75,15 @@ MUST_NOT_CATCH = [
     "op dit moment word ik gepest door mijn team",
     "ik heb mijn pillen vanochtend gewoon ingenomen",
     "ik moet pillen slikken voor mijn rug",
+    "we moeten er nu echt een eind aan maken dat hij zo tekeergaat",
+    "ik wil dat er een eind aan komt",
+    "mijn fiets stond opgesloten in de stalling",
+    "een klant dreigde vorig jaar me te slaan",
+    "mijn baas dreigt me te ontslaan als ik niet overwerk",
+    "thuis wordt er nooit geslagen, maar op mijn werk wel geschreeuwd",
+    "ik sta nu al een uur te wachten op mijn leidinggevende",
+    "mijn vriend gooit nu de oude spullen van zijn moeder weg",
+    "ik voel me niet veilig op mijn werk door de opmerkingen van mijn chef",
 ]
 
 
