@@ -11,8 +11,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import Message, answer_route, show_topic, suggest_topics, tell_more
-from actions.knowledge import Knowledge, load_knowledge
+from actions.answers import (Message, answer_route, clarify, fallback_again, show_topic, situation_step,
+                             suggest_topics, tell_more)
+from actions.knowledge import SITUATION_SLOTS, Knowledge, load_knowledge
 from actions.search import TopicSearch, choose
 
 # Loaded once when the action server starts; invalid content stops the start with a clear error.
@@ -21,11 +22,27 @@ SEARCH = TopicSearch(KNOWLEDGE)
 ROUTE_OF_TOPIC = {route.topic: route for route in KNOWLEDGE.routes.values() if route.topic}
 SEARCH.search("vertrouwenspersoon")  # load the embedding model now, not on the first user's question
 TOPIC_ENTITY = "onderwerp"
+FALLBACK_INTENT = "nlu_fallback"
+# Ambiguity between two routes is worth a question only when both are plausible at all.
+CLARIFY_MIN_CONFIDENCE = 0.2
+OPTIONS = {q.slot: set(q.options) for q in KNOWLEDGE.situation.questions}
 
 
 def _send(dispatcher: CollectingDispatcher, messages: list[Message]) -> None:
     for message in messages:
         dispatcher.utter_message(text=message.text, buttons=message.buttons or None)
+
+
+def _categories(tracker: Tracker) -> dict[str, str]:
+    """The situation categories in the latest message (from the user's words or a button).
+    Only known category keys pass: an entity value is never user text."""
+    found = {}
+    for slot in SITUATION_SLOTS:
+        values = (str(v).lower() for v in tracker.get_latest_entity_values(slot))
+        value = next((v for v in values if v in OPTIONS[slot]), None)
+        if value:
+            found[slot] = value
+    return found
 
 
 def _reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
@@ -35,11 +52,13 @@ def _reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
     if choice.kind == "topic":
         topic_id = choice.topic_ids[0]
         route = ROUTE_OF_TOPIC.get(topic_id)
+        found = _categories(tracker)
         if route is not None:  # a route's own topic gets the full route answer, however it was found
-            _send(dispatcher, answer_route(KNOWLEDGE, route))
+            _send(dispatcher, answer_route(KNOWLEDGE, route, dader=found.get("dader"),
+                                           alternatives=choice.topic_ids[1:]))
         else:  # found by the search, possibly more specific than an info route's own topic
             _send(dispatcher, show_topic(KNOWLEDGE, topic_id, alternatives=choice.topic_ids[1:]))
-        return [SlotSet("topic", topic_id)]
+        return [SlotSet("topic", topic_id), *(SlotSet(slot, value) for slot, value in found.items())]
     if choice.kind == "suggest":
         _send(dispatcher, suggest_topics(KNOWLEDGE, list(choice.topic_ids)))
         return []
@@ -86,10 +105,65 @@ class ActionShowTopic(Action):
 
 
 class ActionSearchTopic(Action):
-    """A knowledge question, or no intent fits: answer the clear best topic or offer the top three."""
+    """A knowledge question, or no intent fits. A message torn between two routes gets the
+    question which one it is; after repeated misunderstanding the bot offers a way into the
+    topics and the VP; otherwise it answers the clear best topic or offers the top three."""
 
     def name(self) -> str:
         return "action_search_topic"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        latest = tracker.latest_message or {}
+        if (latest.get("intent") or {}).get("name") == FALLBACK_INTENT:
+            torn = _torn_between_routes(latest.get("intent_ranking") or [])
+            if torn:
+                _send(dispatcher, clarify(KNOWLEDGE, torn))
+                return []
+            if _fallbacks_in_a_row(tracker) >= 2:
+                _send(dispatcher, fallback_again(KNOWLEDGE))
+                return []
         return _reply(dispatcher, tracker)
+
+
+def _torn_between_routes(ranking: list[dict[str, Any]]) -> list[str]:
+    """The two routes a message is torn between, when the fallback was triggered by
+    ambiguity between two forms or out-of-scope routes (e.g. pesten or discriminatie)."""
+    ranked = [r for r in ranking if r.get("name") != FALLBACK_INTENT][:2]
+    if len(ranked) < 2 or ranked[1].get("confidence", 0) < CLARIFY_MIN_CONFIDENCE:
+        return []
+    names = [r.get("name") for r in ranked]
+    if all(KNOWLEDGE.routes.get(n) is not None and KNOWLEDGE.routes[n].label for n in names):
+        return names
+    return []
+
+
+def _fallbacks_in_a_row(tracker: Tracker) -> int:
+    """How many of the latest user messages, up to this one, the NLU did not understand."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        if ((event.get("parse_data") or {}).get("intent") or {}).get("name") != FALLBACK_INTENT:
+            break
+        count += 1
+    return count
+
+
+class ActionSituatie(Action):
+    """The optional situation check: who, how often, what the user wants; buttons only."""
+
+    def name(self) -> str:
+        return "action_situatie"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        answers = {slot: tracker.get_slot(slot) for slot in SITUATION_SLOTS}
+        events: list[EventType] = []
+        if intent == "situatie_check":  # (re)start: what the user wants is asked anew
+            answers["wens"] = None
+            events.append(SlotSet("wens", None))
+        for slot, value in _categories(tracker).items():
+            answers[slot] = value
+            events.append(SlotSet(slot, value))
+        _send(dispatcher, situation_step(KNOWLEDGE, answers))
+        return events

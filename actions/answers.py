@@ -8,7 +8,11 @@ from actions.knowledge import FIND_VP_TOPIC, Knowledge, Referral, Route, Topic, 
 
 MORE_PAYLOAD = "/meer_info"
 VP_PAYLOAD = "/vraag_vertrouwenspersoon"
+CHECK_PAYLOAD = "/situatie_check"
+OTHER_PAYLOAD = "/zelf_meemaken"
 MAX_RELATED = 3
+# Shown when the bot keeps failing to understand: a way into the knowledge for each audience.
+FALLBACK_TOPICS = ("vertrouwenspersoon", "formele-klacht", "vp-rol", "wg-waarom-een-vp")
 
 
 @dataclass(frozen=True)
@@ -98,23 +102,45 @@ def _section(heading: str, content: str) -> str:
     return f"**{heading}**\n{content}"
 
 
-def answer_route(kb: Knowledge, route: Route) -> list[Message]:
-    """The first answer for a routed intent (the four forms, out of scope, or info)."""
+def _advice(kb: Knowledge, slot: str, key: str | None) -> str:
+    """The situation check's advice line for an answer ('' for none or an unknown key)."""
+    question = next((q for q in kb.situation.questions if q.slot == slot), None)
+    option = question.options.get(key or "") if question else None
+    return option[1] if option else ""
+
+
+def answer_route(kb: Knowledge, route: Route, dader: str | None = None,
+                 alternatives: tuple[str, ...] = ()) -> list[Message]:
+    """The first answer for a routed intent (the four forms, out of scope, or info).
+    `dader` (a category such as "leidinggevende", read from the message) adds the line
+    that fits who did it; `alternatives` are other topics the message may have meant, offered
+    first among the buttons."""
     topic = kb.topics[route.topic]
     opening = f"{topic.intro}\n\n{topic.summary}" if topic.intro else topic.summary
+    if route.kind == "vorm" and _advice(kb, "dader", dader):
+        opening += f"\n\n{_advice(kb, 'dader', dader)}"
     if route.kind == "doorverwijzen":
         follow_up = _section(kb.phrases["referral_heading"], _referral_list(kb, topic.referrals))
     else:
-        follow_up = _section(kb.phrases["reach_vp_heading"], reach_vertrouwenspersoon(kb))
+        sections = []
+        if topic.id != FIND_VP_TOPIC or kb.organisation.vertrouwenspersonen:  # else the summary said it
+            sections.append(_section(kb.phrases["reach_vp_heading"], reach_vertrouwenspersoon(kb)))
         others = tuple(r for r in topic.referrals if r != "vertrouwenspersoon")
         if others:
-            follow_up += "\n\n" + _section(kb.phrases["also_heading"], _referral_list(kb, others))
+            sections.append(_section(kb.phrases["also_heading"], _referral_list(kb, others)))
+        follow_up = "\n\n".join(sections)
     if route.danger_note:
         follow_up += f"\n\n{kb.phrases['danger_note']}"
     buttons = [more_button(kb)]
     if route.kind == "vorm":
+        buttons.append({"title": kb.situation.start_button, "payload": CHECK_PAYLOAD})
         buttons.append({"title": kb.phrases["vp_button"], "payload": VP_PAYLOAD})
-    buttons += related_buttons(kb, topic, exclude=("vertrouwenspersoon",) if route.kind == "vorm" else ())
+    others = tuple(t for t in alternatives if t != topic.id and t in kb.topics)
+    buttons += [topic_button(kb, t) for t in others]
+    excluded = (*others, "vertrouwenspersoon") if route.kind == "vorm" else others
+    buttons += related_buttons(kb, topic, exclude=excluded)[:max(1, MAX_RELATED - len(others))]
+    if not follow_up:
+        return [Message(opening, buttons)]
     return [Message(opening), Message(follow_up, buttons)]
 
 
@@ -146,3 +172,34 @@ def tell_more(kb: Knowledge, topic_id: str | None) -> list[Message]:
     if topic is None:
         return [Message(kb.phrases["no_topic"])]
     return [Message(topic.body, related_buttons(kb, topic))]
+
+
+def situation_step(kb: Knowledge, answers: dict[str, str | None]) -> list[Message]:
+    """The situation check: the first question without an answer, with its options as buttons;
+    once all are answered, the advice that fits the answers and how to reach the VP."""
+    for question in kb.situation.questions:
+        if not answers.get(question.slot):
+            buttons = [{"title": button, "payload": f'/situatie{{"{question.slot}": "{key}"}}'}
+                       for key, (button, _) in question.options.items()]
+            return [Message(question.ask, buttons)]
+    lines = [_advice(kb, q.slot, answers.get(q.slot)) for q in kb.situation.questions]
+    advice = "\n".join(f"- {line}" for line in lines if line)
+    text = _section(kb.situation.advice_heading, advice) if advice else ""
+    reach = _section(kb.phrases["reach_vp_heading"], reach_vertrouwenspersoon(kb))
+    buttons = [topic_button(kb, t) for t in ("zelf-aanspreken", "formele-klacht", "vertrouwelijkheid")
+               if t in kb.topics]
+    return [Message(f"{text}\n\n{reach}" if text else reach, buttons)]
+
+
+def clarify(kb: Knowledge, intents: list[str]) -> list[Message]:
+    """Ask which of two (or more) routes the message is about, one button each."""
+    buttons = [{"title": kb.routes[i].label, "payload": f"/{i}"} for i in intents]
+    buttons.append({"title": kb.phrases["clarify_other"], "payload": OTHER_PAYLOAD})
+    return [Message(kb.phrases["clarify_heading"], buttons), Message(kb.phrases["suggest_safety"])]
+
+
+def fallback_again(kb: Knowledge) -> list[Message]:
+    """After repeated misunderstanding: the way into the knowledge, and the VP (a person)."""
+    text = f"{kb.phrases['fallback_again']}\n{reach_vertrouwenspersoon(kb)}"
+    return [Message(text, [topic_button(kb, t) for t in FALLBACK_TOPICS if t in kb.topics]),
+            Message(kb.phrases["suggest_safety"])]

@@ -6,6 +6,7 @@ Layout:
   routes.yml         intent -> kind and topic (the routing table)
   organisation.yml   this organisation's vertrouwenspersonen and contacts
   phrases.yml        the short Dutch labels that stitch answers together
+  situation.yml      the optional situation check: its questions, buttons and advice
 
 Every error names the file and the field, so someone editing content can fix it without
 reading code. Cross references (related topics, referral ids, route topics, settings) are
@@ -31,11 +32,13 @@ ORGANISATION_CONTACTS = (
     "meldregeling",
 )
 VP_CONTACT_FIELDS = ("phone", "email", "page")
+SITUATION_SLOTS = ("dader", "frequentie", "wens")  # the situation check's slots (domain.yml)
 LIST_ITEM = re.compile(r"^([-*+]|\d+[.)])\s")
 PHRASES = (
     "reach_vp_heading", "also_heading", "referral_heading", "more_button", "vp_button",
     "no_topic", "unknown_route", "vp_internal", "vp_external", "contact_label", "danger_note", "suggest_heading",
     "phone_label", "email_label", "web_label", "also_integriteit", "suggest_safety",
+    "clarify_heading", "clarify_other", "fallback_again",
 )
 
 
@@ -89,6 +92,7 @@ class Route:
     topic: str | None = None
     response: str | None = None
     danger_note: bool = False
+    label: str = ""  # a short button title, for "which of these do you mean?"
 
 
 @dataclass(frozen=True)
@@ -109,12 +113,28 @@ class Organisation:
 
 
 @dataclass(frozen=True)
+class Question:
+    """One question of the situation check: its text and its options (key -> (button, advice))."""
+    slot: str
+    ask: str
+    options: dict[str, tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class SituationCheck:
+    start_button: str
+    advice_heading: str
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
 class Knowledge:
     topics: dict[str, Topic]
     referrals: dict[str, Referral]
     routes: dict[str, Route]
     organisation: Organisation
     phrases: dict[str, str]
+    situation: SituationCheck
 
 
 def _read_yaml(path: Path) -> Any:
@@ -272,12 +292,14 @@ def _load_routes(path: Path) -> dict[str, Route]:
     for intent, raw in _top_level(path, "routes", dict).items():
         where = f"{path}: routes.{intent}"
         entry = _entry(raw, where)
+        _only_known(entry, {"kind", "topic", "response", "danger_note", "label"}, where)
         route = Route(
             intent=intent,
             kind=_text(entry, "kind", where),
             topic=_text(entry, "topic", where, required=False) or None,
             response=_text(entry, "response", where, required=False) or None,
             danger_note=entry.get("danger_note", False),
+            label=_text(entry, "label", where, required=False),
         )
         if not isinstance(route.danger_note, bool):
             raise KnowledgeError(f"{where}: field 'danger_note' must be true or false")
@@ -287,6 +309,8 @@ def _load_routes(path: Path) -> dict[str, Route]:
             raise KnowledgeError(f"{where}: a crisis route needs 'response' (a domain response)")
         if route.kind != "crisis" and not route.topic:
             raise KnowledgeError(f"{where}: field 'topic' is missing")
+        if route.kind in ("vorm", "doorverwijzen") and not route.label:
+            raise KnowledgeError(f"{where}: field 'label' is missing (the button title when the bot asks which is meant)")
         routes[intent] = route
     return routes
 
@@ -324,6 +348,31 @@ def _load_phrases(path: Path) -> dict[str, str]:
     return {key: _text(data, key, str(path)) for key in PHRASES}
 
 
+def _load_situation(path: Path) -> SituationCheck:
+    data = _entry(_read_yaml(path), str(path))
+    _only_known(data, {"start_button", "advice_heading", "questions"}, str(path))
+    raw_questions = _top_level(path, "questions", dict)
+    if set(raw_questions) != set(SITUATION_SLOTS):
+        raise KnowledgeError(f"{path}: field 'questions' must hold exactly {list(SITUATION_SLOTS)}")
+    questions = []
+    for slot, raw in raw_questions.items():
+        where = f"{path}: questions.{slot}"
+        entry = _entry(raw, where)
+        _only_known(entry, {"ask", "options"}, where)
+        options = entry.get("options")
+        if not isinstance(options, dict) or not options:
+            raise KnowledgeError(f"{where}: field 'options' must be a non-empty mapping")
+        parsed = {}
+        for key, option in options.items():
+            there = f"{where}.options.{key}"
+            option = _entry(option, there)
+            _only_known(option, {"button", "advice"}, there)
+            parsed[str(key)] = (_text(option, "button", there), _text(option, "advice", there, required=False))
+        questions.append(Question(slot, _text(entry, "ask", where), parsed))
+    return SituationCheck(_text(data, "start_button", str(path)), _text(data, "advice_heading", str(path)),
+                          tuple(questions))
+
+
 def _check_references(kb: Knowledge, directory: Path) -> None:
     if FIND_VP_TOPIC not in kb.topics:
         raise KnowledgeError(f"{directory / 'topics'}: topic '{FIND_VP_TOPIC}' is required (how to find the VP)")
@@ -358,6 +407,7 @@ def load_knowledge(directory: Path | str | None = None) -> Knowledge:
         routes=_load_routes(directory / "routes.yml"),
         organisation=_load_organisation(directory / "organisation.yml"),
         phrases=_load_phrases(directory / "phrases.yml"),
+        situation=_load_situation(directory / "situation.yml"),
     )
     _check_references(kb, directory)
     return kb

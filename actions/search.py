@@ -220,15 +220,18 @@ def choose(kb: Knowledge, search: TopicSearch, intent: str | None, text: str) ->
     """The topic(s) for a message, given its intent.
 
     - crisis: nothing here (a rule answers it without the action server);
+    - a button's payload ("/pesten") answers with its route's own topic;
     - a routing intent (a form, or out of scope) answers with its own topic, unless the
       classifier is sure the message asks about a knowledge topic and not about this route
       (a VP asking how to become better known is no case of pesten);
     - an info intent (such as vraag_vertrouwenspersoon) answers with the classifier's topic
-      when it is clear, else with its own;
+      when it is clear, else with its own, offering the classifier's likely topics beside it;
     - any other intent (vraag_kennis, nlu_fallback) is answered by the classifier alone."""
     route = kb.routes.get(intent or "")
     if route is not None and route.kind == "crisis":
         return Choice("none")
+    if route is not None and route.topic and text.startswith("/"):  # a button: it says what it means
+        return Choice("topic", (route.topic,))
     ranked = search.search(text, limit=None)
     outcome, likely = decide(ranked[:3])
     if route is not None and route.kind in ROUTE_KINDS:
@@ -240,8 +243,8 @@ def choose(kb: Knowledge, search: TopicSearch, intent: str | None, text: str) ->
         return Choice("topic", (route.topic,))
     if outcome == "answer":
         return Choice("topic", tuple(hit.topic_id for hit in likely))
-    if route is not None and route.topic:
-        return Choice("topic", (route.topic,))
+    if route is not None and route.topic:  # its own topic, with the search's likely others beside it
+        return Choice("topic", (route.topic, *(h.topic_id for h in likely if h.topic_id != route.topic)))
     if outcome == "suggest":
         return Choice("suggest", tuple(hit.topic_id for hit in likely))
     return Choice("none")

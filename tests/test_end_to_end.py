@@ -56,6 +56,31 @@ def test_a_topic_button_shows_that_topic(bot, knowledge):
     assert knowledge.topics["cijfers"].summary in text
 
 
+def buttons(replies: list[dict]) -> list[str]:
+    return [b["title"] for r in replies for b in r.get("buttons") or []]
+
+
+def test_the_welcome_offers_the_four_audiences(bot):
+    assert buttons(bot.say("e2e-welkom", "hallo")) == [
+        "Ik maak zelf iets mee", "Ik zie het bij een ander", "Ik ben vertrouwenspersoon", "Ik ben werkgever"]
+
+
+def test_who_did_it_is_read_and_the_situation_check_skips_that_question(bot):
+    replies = bot.say("e2e-dader", "mijn manager kleineert me waar het hele team bij is")
+    assert "Het gaat om je leidinggevende" in joined(replies)
+    assert "Check je situatie (3 vragen)" in buttons(replies)
+    question = bot.say("e2e-dader", "/situatie_check")
+    assert "één keer gebeurd, of vaker" in joined(question)  # "who" is already known
+
+
+def test_opnieuw_starts_a_new_conversation(bot, knowledge):
+    bot.say("e2e-opnieuw", "ik word gepest op mijn werk")
+    replies = bot.say("e2e-opnieuw", "opnieuw")
+    assert "we beginnen opnieuw" in joined(replies).lower()
+    after = joined(bot.say("e2e-opnieuw", "vertel me meer"))  # the topic is forgotten
+    assert knowledge.phrases["no_topic"] in after and knowledge.topics["pesten"].body not in after
+
+
 def test_conversations_cannot_be_read_back(bot):
     """Rasa's HTTP API is off: its routes do not exist at all (404, not 401 or 405)."""
     bot.say("t1", "hallo")

@@ -106,7 +106,7 @@ def test_unknown_referral_is_refused(editable):
 
 def test_route_to_unknown_topic_is_refused(editable):
     path = editable / "routes.yml"
-    path.write_text(path.read_text().replace("topic: pesten}", "topic: gepest}", 1))
+    path.write_text(path.read_text().replace("topic: pesten,", "topic: gepest,", 1))
     with pytest.raises(KnowledgeError, match=r"routes\.pesten names unknown topic 'gepest'"):
         load_knowledge(editable)
 
@@ -154,4 +154,18 @@ def test_topic_bodies_are_unwrapped_but_keep_paragraphs_and_lists():
 def test_general_guidance_on_finding_the_vp_is_required(editable):
     (editable / "topics" / "vertrouwenspersoon-vinden.md").unlink()
     with pytest.raises(KnowledgeError, match=r"topic 'vertrouwenspersoon-vinden' is required"):
+        load_knowledge(editable)
+
+
+def test_a_route_without_its_button_label_is_refused(editable):
+    path = editable / "routes.yml"
+    path.write_text(path.read_text().replace(', label: "Pesten of buitensluiten"', "", 1))
+    with pytest.raises(KnowledgeError, match=r"routes\.pesten: field 'label' is missing"):
+        load_knowledge(editable)
+
+
+def test_a_situation_option_without_a_button_is_refused(editable):
+    path = editable / "situation.yml"
+    path.write_text(path.read_text().replace('button: "Mijn leidinggevende"', 'knop: "Mijn leidinggevende"', 1))
+    with pytest.raises(KnowledgeError, match=r"situation\.yml: questions\.dader\.options\.leidinggevende: unknown field 'knop'"):
         load_knowledge(editable)
