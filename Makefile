@@ -22,11 +22,12 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install model run test test-unit test-conversations test-nlu test-search validate clean
+.PHONY: help install model run test test-unit test-conversations test-nlu test-search validate eval clean
 
 help:
 	@echo "make run    start the assistant: chat page http://localhost:8080/, Rasa on 5005, actions on 5055"
 	@echo "make test   run every check (data validation, pytest, conversation and NLU tests)"
+	@echo "make eval   NLU evaluation against two baselines and cross-validation (writes docs/nlu.md)"
 	@echo "make clean  remove the virtual environment, built pipeline, models and results"
 
 install: $(INSTALLED) $(SPACY_NL) $(WEBCHAT)
@@ -69,15 +70,27 @@ test-conversations: install model
 	$(RASA) test core --model $(MODEL) --stories tests/conversations \
 	  --fail-on-prediction-errors --out results/conversations --no-plot
 
-# Held-out sets, never trained on: heldout.yml (all intents) and crisis_eval.yml (crisis
-# messages and hard negatives, written independently of the training data and the guard).
+# Held-out sets, never trained on: nlu_holdout.yml (written separately from the training data;
+# the floors guard the measured level, docs/nlu.md: routing accuracy 0.923 there, the goal is
+# 0.95), heldout.yml (an older set, all intents) and
+# crisis_eval.yml (crisis messages and hard negatives, written independently of the guard).
+# This is the served model, FallbackClassifier included; `make eval` scores config_eval.yml.
 test-nlu: install model
+	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_holdout.yml \
+	  --out results/nlu_holdout --no-plot
+	$(PY) -m scripts.nlu_gate results/nlu_holdout/intent_report.json --min-accuracy 0.90 \
+	  --min-routing-accuracy 0.90 --max-false-crisis 0.01
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/heldout.yml \
 	  --out results/nlu --no-plot
 	$(PY) -m scripts.nlu_gate results/nlu/intent_report.json --min-accuracy 0.85
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/crisis_eval.yml \
 	  --out results/crisis --no-plot
 	$(PY) -m scripts.nlu_gate results/crisis/intent_report.json --min-accuracy 0 --crisis-precision 1.0
+
+# Not part of `make test` (it trains three more models): our pipeline against two baselines on
+# the held-out set, plus cross-validation; writes results/eval/ and docs/nlu.md.
+eval: install
+	$(PY) -m scripts.nlu_eval
 
 clean:
 	rm -rf $(VENV) build models results web/node_modules

@@ -31,9 +31,31 @@ def training() -> dict[str, list[str]]:
     return merged
 
 
-def test_each_routing_intent_has_at_least_ten_examples():
+HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
+
+
+def test_each_routing_intent_has_at_least_forty_examples():
     counts = {intent: len(training().get(intent, [])) for intent in ROUTING_INTENTS}
-    assert all(n >= 10 for n in counts.values()), counts
+    assert all(n >= 40 for n in counts.values()), counts
+
+
+def test_every_domain_intent_has_training_examples():
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    trained = training()
+    assert [i for i in domain["intents"] if not trained.get(i)] == []
+
+
+def test_the_holdout_set_is_large_enough_for_each_routing_intent():
+    heldout = examples(HOLDOUT)
+    assert sum(len(lines) for lines in heldout.values()) >= 200
+    assert all(len(heldout.get(intent, [])) >= 15 for intent in ROUTING_INTENTS)
+
+
+def test_the_evaluation_config_is_the_served_config_without_the_fallback():
+    served = yaml.safe_load((ROOT / "config.yml").read_text())
+    evaluated = yaml.safe_load((ROOT / "config_eval.yml").read_text())
+    assert evaluated["pipeline"] == [c for c in served["pipeline"] if c["name"] != "FallbackClassifier"]
+    assert any(c["name"] == "FallbackClassifier" for c in served["pipeline"])
 
 
 def normalised(text: str) -> str:
@@ -42,7 +64,7 @@ def normalised(text: str) -> str:
 
 def test_evaluation_examples_are_never_trained_on():
     trained = {normalised(e) for lines in training().values() for e in lines}
-    for path in sorted((ROOT / "tests" / "nlu").glob("*.yml")):
+    for path in [*sorted((ROOT / "tests" / "nlu").glob("*.yml")), HOLDOUT]:
         heldout = examples(path)
         leaked = [e for lines in heldout.values() for e in lines if normalised(e) in trained]
         assert not leaked, f"{path.name}: {leaked}"
