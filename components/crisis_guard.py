@@ -40,6 +40,13 @@ PATTERNS = [re.compile(p) for p in (
     r"\bvan kant (te )?maken\b", r"\b(zichzelf|mezelf|mijzelf)\b.{0,30}\bvan kant\b",
     r"\b(mezelf|mijzelf|zichzelf|mij) (iets |wat )?(aan (te )?doen|aandoe|aandoen|aandoet)\b",
     r"\b(mezelf|mijzelf)\b.{0,15}\b(gesneden|snijden|snij|verwond)",
+    # Self-harm in other words (not the idioms "met je hoofd tegen de muur lopen" or
+    # "jezelf voor je kop slaan": only banging the head itself, or hurting until it bleeds)
+    r"\b(mezelf|mijzelf|zichzelf)\b.{0,20}\b(pijn (te )?(doen|doe|doet)|krassen|kras|krast|branden|brand|brandt)\b",
+    r"\b(bonk|bonken|bonkt|beuk|beuken|beukt|ram|rammen|ramt|sla|slaan|slaat|stoot|stoten)\b.{0,20}\bhoofd\b.{0,5}\btegen (de |een )?muur\b",
+    r"\b(kras|krassen|krast|brand|branden|brandt)\b (\w+ ){0,2}(mezelf|mijzelf|zichzelf)\b",
+    r"\b(doe|doen|doet) (mezelf|mijzelf|zichzelf) (\w+ ){0,2}pijn\b",
+    r"\btot het bloedt\b",
     r"\bbeter af (zijn |is |zou zijn )?zonder mij\b",
     r"\bzie het (echt |allemaal )?niet meer zitten\b",
     r"\bgeen (zin|uitweg) meer (in|om te) (het |mijn )?leven\b",
@@ -65,6 +72,10 @@ PATTERNS = [re.compile(p) for p in (
     # Violence at home, just now
     r"\b(mijn )?(man|vrouw|partner|vriend|vriendin|ex)\b.{0,25}\b(net|zojuist|vandaag|vanavond|nu)\b.{0,15}\b(geslagen|mishandeld|gewurgd|geschopt)\b",
     r"\bdurf (niet|nooit) (meer )?naar huis\b",
+    # Someone breaking in, or at the door and violent, now
+    r"\b(slaat|trapt|beukt|ramt|gooit|schopt|breekt)\b (\w+ ){0,3}(ruit|ruiten|raam|ramen|deur|voordeur|achterdeur)\b (\w+ ){0,2}in\b",
+    r"\b(gooit|gooien|smijt|smijten)\b.{0,25}\bdoor (de|het|onze|ons|mijn) (ruit|raam)\b",
+    r"\b(staat|staan)\b.{0,10}\bvoor (de|mijn|onze|het) (deur|voordeur|raam)\b.{0,30}\b(slaat|trapt|beukt|bonkt|schopt|gooit|ramt)\b",
     r"\bthuis\b.{0,25}\b(nu|op dit moment|op het moment)\b.{0,25}\b(geslagen|slaat|slaan|mishandeld|mishandelt)\b",
     r"\b(man|vrouw|partner|vriend|vriendin|ex|vader|moeder)\b.{0,40}"
     r"(\b(nu|op dit moment)\b.{0,10}\b(slaat|schopt|duwt|bedreigt) (me|mij|ons)\b"

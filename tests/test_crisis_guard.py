@@ -56,6 +56,16 @@ MUST_CATCH = [
     "mijn ex staat voor de deur en bedreigt me nu",
     "mijn vriend duwt me nu steeds tegen de muur",
     "ik voel me thuis niet meer veilig bij mijn man",
+    # Self-harm in other words, and someone breaking in at home now. Added after the first
+    # run on tests/nlu/fresh.yml missed two such messages (docs/nlu.md gives that first,
+    # unbiased figure); these are paraphrases, not those lines.
+    "ik kras mezelf weer met een mesje als het te veel wordt",
+    "ik doe mezelf pijn om de spanning kwijt te raken",
+    "ik sla soms mijn hoofd tegen de muur als ik alleen ben",
+    "ik heb in mijn arm gekrast tot het bloedt",
+    "mijn vriend trapt de voordeur in en ik zit met de kinderen boven",
+    "hij gooit net een steen door onze ruit",
+    "mijn ex staat voor het raam en beukt erop, ik ben alleen thuis",
 ]
 
 MUST_NOT_CATCH = [
@@ -84,6 +94,13 @@ MUST_NOT_CATCH = [
     "ik sta nu al een uur te wachten op mijn leidinggevende",
     "mijn vriend gooit nu de oude spullen van zijn moeder weg",
     "ik voel me niet veilig op mijn werk door de opmerkingen van mijn chef",
+    "ik loop met mijn hoofd tegen de muur bij mijn leidinggevende",
+    "ik kan mezelf wel voor mijn kop slaan dat ik niks zei",
+    "mijn chef slaat met zijn vuist op tafel als hij zijn zin niet krijgt",
+    "de wind sloeg de deur dicht",
+    "een collega staat elke ochtend voor de deur te roken",
+    "ik doe mezelf tekort door zo hard te werken",
+    "de nieuwe collega breekt het ijs in de vergadering",
 ]
 
 
@@ -98,7 +115,8 @@ def test_leaves_everyday_sentences_alone(text):
 
 
 def test_no_non_crisis_example_in_training_or_evaluation_data_is_caught():
-    data = [training()] + [examples(path) for path in sorted((ROOT / "tests" / "nlu").glob("*.yml"))]
+    evaluation = [*sorted((ROOT / "tests" / "nlu").glob("*.yml")), ROOT / "tests" / "nlu_holdout.yml"]
+    data = [training()] + [examples(path) for path in evaluation]
     caught = [(intent, text) for d in data for intent, lines in d.items() if intent != "crisis"
               for text in lines if is_crisis(text)]
     assert not caught
