@@ -1,13 +1,13 @@
 """Score how often a free question gets the right knowledge topic, end to end.
 
-Each question in tests/search_heldout.yml (written independently of the topics, never used
-for training or tuning) is parsed by the trained model and then handled by the same
+Each question in a held-out file (default tests/search_heldout.yml; also tests/search_fresh.yml;
+both written independently of the topics, never used for training or tuning) is parsed by the trained model and then handled by the same
 `actions.search.choose` the actions use. Reports:
   answered right   the bot answers with one of the expected topics;
   shown            the expected topic is the answer or among the offered choices.
 Exits non-zero when either share is below its --min-answered / --min-shown floor.
 
-Usage: python -m scripts.search_eval [--min-answered 0.0] [--min-shown 0.0] [--verbose]
+Usage: python -m scripts.search_eval [--questions FILE] [--model M] [--min-answered 0.0] [--min-shown 0.0] [--verbose]
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "search_heldout.yml"
 
 
-async def evaluate(verbose: bool) -> tuple[int, int, int]:
+async def evaluate(questions_file: Path, model: Path | None, verbose: bool) -> tuple[int, int, int]:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
@@ -36,10 +36,10 @@ async def evaluate(verbose: bool) -> tuple[int, int, int]:
     from actions.search import TopicSearch, choose
     from scripts.model import model_path
 
-    agent = Agent.load(str(model_path()))
+    agent = Agent.load(str(model or model_path()))
     kb = load_knowledge()
     search = TopicSearch(kb)
-    questions = yaml.safe_load(QUESTIONS.read_text())["questions"]
+    questions = yaml.safe_load(questions_file.read_text())["questions"]
     answered = shown = 0
     for item in questions:
         parsed = await agent.parse_message(item["question"])
@@ -56,12 +56,14 @@ async def evaluate(verbose: bool) -> tuple[int, int, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Score topic answers on the held-out questions.")
+    parser.add_argument("--questions", type=Path, default=QUESTIONS)
+    parser.add_argument("--model", type=Path, help="a trained model (default: the one for the current data)")
     parser.add_argument("--min-answered", type=float, default=0.0)
     parser.add_argument("--min-shown", type=float, default=0.0)
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
-    answered, shown, total = asyncio.run(evaluate(args.verbose))
-    print(f"answered right: {answered}/{total} ({answered / total:.1%}); "
+    answered, shown, total = asyncio.run(evaluate(args.questions, args.model, args.verbose))
+    print(f"{args.questions.name}: answered right: {answered}/{total} ({answered / total:.1%}); "
           f"right topic shown (answer or choice): {shown}/{total} ({shown / total:.1%})")
     failures = [f"{name} {value / total:.1%} is below {floor:.0%}"
                 for name, value, floor in (("answered right", answered, args.min_answered),
