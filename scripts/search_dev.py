@@ -3,7 +3,8 @@
 Never reads the held-out questions (tests/search_heldout.yml); scripts/search_eval.py
 scores those. Reports:
   1. 5-fold cross-validation over the topics' example questions: each question is scored by
-     a classifier trained without it (and without the rest of its fold). Top-1 and top-3
+     a classifier trained without it (and without the rest of its fold), blended with passage
+     retrieval over the topic texts as served. Top-1 and top-3
      accuracy, and for each candidate ANSWER_P: the share answered and how many of those
      answers are right.
   2. Messages that are not knowledge questions (the NLU's greet, thanks, goodbye, affirm
@@ -31,11 +32,13 @@ NOT_QUESTIONS = ["greet", "goodbye", "thanks", "affirm", "deny"]
 def main() -> int:
     from actions import search
     from actions.knowledge import load_knowledge
-    from components.embedding import embed
+    from components.embedding import embed, embed_passages
 
     kb = load_knowledge()
     texts, labels = search.training_examples(kb)
     embeddings = embed(texts)
+    passage_texts, passage_owners = search.passages(kb)
+    passage_embeddings = embed_passages(passage_texts)
     questions = np.array([i for i, text in enumerate(texts) if text in kb.topics[labels[i]].questions])
     y = np.array(labels)
 
@@ -46,11 +49,11 @@ def main() -> int:
     for train_q, test_q in folds.split(questions, y[questions]):
         held = set(questions[test_q])
         train = [i for i in range(len(texts)) if i not in held]
-        index = search.fit([texts[i] for i in train], [labels[i] for i in train], embeddings[train])
+        index = search.fit([texts[i] for i in train], [labels[i] for i in train], embeddings[train],
+                           passage_texts, passage_owners, passage_embeddings)
         classes = list(index.classifier.classes_)
         test = sorted(held)
-        probabilities = index.classifier.predict_proba(
-            search.features(index.chars, [texts[i] for i in test], embeddings[test]))
+        probabilities = index.predict([texts[i] for i in test], embeddings[test])
         out_of_fold.update(zip(test, probabilities))
     top1 = top3 = 0
     best = []

@@ -1,0 +1,112 @@
+"""End-to-end development check for the topic search: the trained NLU in front, then choose().
+
+The topics' example questions are never NLU training data, so each can be parsed by the
+trained NLU and handed to the same `actions.search.choose` the actions use, with a topic
+index fitted without that question's fold (5-fold cross-validation). This scores the whole
+path a question takes (intent, overrule rules, thresholds), not the classifier alone, for
+several shares of passage retrieval in the blend (RETRIEVAL_WEIGHT) and thresholds for
+answering (ANSWER_P) and for overruling a routing intent (OVERRIDE_P). Never reads tests/.
+
+Usage: python -m scripts.search_tune [--model M]     (about ten minutes: five indexes are fitted)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from sklearn.model_selection import StratifiedKFold
+
+ROOT = Path(__file__).resolve().parent.parent
+WEIGHTS = (0.0, 0.2, 0.3, 0.5)
+ANSWER_PS = (0.15, 0.20, 0.25, 0.30)
+OVERRIDE_PS = (0.3, 0.4, 0.5)
+
+
+class Precomputed:
+    """Stands in for TopicSearch: the out-of-fold probabilities of one question."""
+
+    def __init__(self, classes: list[str], probabilities: np.ndarray | None):
+        from actions.search import Hit
+        ranked = [] if probabilities is None else sorted(zip(classes, probabilities), key=lambda p: -p[1])
+        self.hits = [Hit(topic_id, float(p)) for topic_id, p in ranked if p > 0]
+
+    def search(self, text: str, limit: int | None = 3):
+        return self.hits[:limit]
+
+
+async def intents(model: Path | None, texts: list[str]) -> list[str]:
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+    from scripts.model import model_path
+
+    configure_structlog(logging.WARNING)
+    agent = Agent.load(str(model or model_path()))
+    return [(await agent.parse_message(text))["intent"]["name"] for text in texts]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path)
+    args = parser.parse_args()
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    from actions import search
+    from actions.knowledge import load_knowledge
+    from components.embedding import embed, embed_passages
+
+    kb = load_knowledge()
+    texts, labels = search.training_examples(kb)
+    embeddings = embed(texts)
+    passage_texts, passage_owners = search.passages(kb)
+    passage_embeddings = embed_passages(passage_texts)
+    questions = np.array([i for i, text in enumerate(texts) if text in kb.topics[labels[i]].questions])
+    intent_of = dict(zip(questions, asyncio.run(intents(args.model, [texts[i] for i in questions]))))
+
+    # Out-of-fold probabilities per weight (the fits are the slow part), then every setting.
+    probabilities: dict[float, dict[int, np.ndarray | None]] = {w: {} for w in WEIGHTS}
+    classes: list[str] = []
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    for _, test_q in folds.split(questions, np.array(labels)[questions]):
+        held = set(questions[test_q])
+        train = [i for i in range(len(texts)) if i not in held]
+        index = search.fit([texts[i] for i in train], [labels[i] for i in train], embeddings[train],
+                           passage_texts, passage_owners, passage_embeddings)
+        classes = list(index.classifier.classes_)
+        test = sorted(held)
+        char_vectors = index.chars.transform([texts[i] for i in test])
+        familiar = [index.familiar(embeddings[i], char_vectors[row]) for row, i in enumerate(test)]
+        for weight in WEIGHTS:
+            rows = index.predict([texts[i] for i in test], embeddings[test], char_vectors, weight)
+            probabilities[weight].update((i, rows[row] if familiar[row] else None) for row, i in enumerate(test))
+    scored: dict[tuple[float, float, float], tuple[int, int]] = {}
+    for weight in WEIGHTS:
+        for answer_p in ANSWER_PS:
+            for override_p in OVERRIDE_PS:
+                search.ANSWER_P, search.OVERRIDE_P = answer_p, override_p  # read by decide() and choose()
+                right = shown = 0
+                for i in questions:
+                    choice = search.choose(kb, Precomputed(classes, probabilities[weight][i]), intent_of[i], texts[i])
+                    right += choice.kind == "topic" and choice.topic_ids[0] == labels[i]
+                    shown += labels[i] in choice.topic_ids
+                scored[weight, answer_p, override_p] = right, shown
+    n = len(questions)
+    kept = sum(search.choose(kb, Precomputed([], None), intent_of[i], texts[i]).kind == "topic" for i in questions)
+    print(f"example questions: {n}; given a topic by their intent alone (search finding nothing): {kept}")
+    kinds = Counter(getattr(kb.routes.get(intent_of[i]), "kind", intent_of[i]) for i in questions
+                    if labels[i] not in {r.topic for r in kb.routes.values()})
+    print(f"intent of the questions for knowledge topics (no route's topic): {dict(kinds.most_common())}")
+    for (weight, answer_p, override_p), (right, shown) in scored.items():
+        print(f"  RETRIEVAL_WEIGHT {weight:.1f} ANSWER_P {answer_p:.2f} OVERRIDE_P {override_p:.1f}: "
+              f"answered right {right / n:.1%}, right topic shown {shown / n:.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main())
