@@ -71,8 +71,9 @@ test-conversations: install model
 	  --fail-on-prediction-errors --out results/conversations --no-plot
 
 # Held-out sets, never trained on: nlu_holdout.yml (written separately from the training data;
-# the floors guard the measured level, docs/nlu.md: routing accuracy 0.923 there, the goal is
-# 0.95), heldout.yml (an older set, all intents) and
+# the floors guard the measured level, docs/nlu.md: routing accuracy 0.913 there, the goal is
+# 0.95), fresh.yml (written 2026-12-01 by an author who saw neither the data nor the other
+# sets: routing 0.861), heldout.yml (an older set, all intents) and
 # crisis_eval.yml (crisis messages and hard negatives, written independently of the guard).
 # This is the served model, FallbackClassifier included; `make eval` scores config_eval.yml.
 test-nlu: install model
@@ -80,6 +81,10 @@ test-nlu: install model
 	  --out results/nlu_holdout --no-plot
 	$(PY) -m scripts.nlu_gate results/nlu_holdout/intent_report.json --min-accuracy 0.90 \
 	  --min-routing-accuracy 0.90 --max-false-crisis 0.01
+	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/fresh.yml \
+	  --out results/nlu_fresh --no-plot
+	$(PY) -m scripts.nlu_gate results/nlu_fresh/intent_report.json --min-accuracy 0.85 \
+	  --min-routing-accuracy 0.84 --max-false-crisis 0.01
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/heldout.yml \
 	  --out results/nlu --no-plot
 	$(PY) -m scripts.nlu_gate results/nlu/intent_report.json --min-accuracy 0.85
@@ -95,7 +100,8 @@ eval: install
 clean:
 	rm -rf $(VENV) build models results web/node_modules
 
-# Free questions about the guide, end to end (NLU + topic search) on held-out questions.
-# The floor guards the measured level (docs/knowledge.md); the goal is far higher.
+# Free questions about the guide, end to end (NLU + topic search) on both held-out question
+# sets. The floors guard the measured level (docs/knowledge.md); the goal is 90 % answered.
 test-search: install model
-	$(PY) -m scripts.search_eval --min-answered 0.70 --min-shown 0.85
+	$(PY) -m scripts.search_eval --questions tests/search_heldout.yml --min-answered 0.75 --min-shown 0.93
+	$(PY) -m scripts.search_eval --questions tests/search_fresh.yml --min-answered 0.80 --min-shown 0.90
