@@ -29,30 +29,45 @@ ROOT = Path(__file__).resolve().parent.parent
 NOT_QUESTIONS = ["greet", "goodbye", "thanks", "affirm", "deny"]
 
 
+def development_data(kb):
+    """The search's training texts, labels and embeddings, and the positions of the example
+    questions among them (the texts that cross-validation holds out)."""
+    from actions import search
+    from components.embedding import embed
+
+    texts, labels = search.training_examples(kb)
+    questions = np.array([i for i, text in enumerate(texts) if text in kb.topics[labels[i]].questions])
+    return texts, labels, embed(texts), questions
+
+
+def fold_indexes(kb, texts, labels, embeddings, questions, splits: int = 5):
+    """For each of `splits` folds over the example questions: an index fitted without the
+    fold (passages included, as served) and the fold's positions."""
+    from actions import search
+    from components.embedding import embed_passages
+
+    passage_texts, passage_owners = search.passages(kb)
+    passage_embeddings = embed_passages(passage_texts)
+    folds = StratifiedKFold(n_splits=splits, shuffle=True, random_state=0)
+    for _, test_q in folds.split(questions, np.array(labels)[questions]):
+        held = set(questions[test_q])
+        train = [i for i in range(len(texts)) if i not in held]
+        yield (search.fit([texts[i] for i in train], [labels[i] for i in train], embeddings[train],
+                          passage_texts, passage_owners, passage_embeddings), sorted(held))
+
+
 def main() -> int:
     from actions import search
     from actions.knowledge import load_knowledge
-    from components.embedding import embed, embed_passages
 
     kb = load_knowledge()
-    texts, labels = search.training_examples(kb)
-    embeddings = embed(texts)
-    passage_texts, passage_owners = search.passages(kb)
-    passage_embeddings = embed_passages(passage_texts)
-    questions = np.array([i for i, text in enumerate(texts) if text in kb.topics[labels[i]].questions])
-    y = np.array(labels)
+    texts, labels, embeddings, questions = development_data(kb)
 
     # 1. cross-validation over the example questions
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
     out_of_fold: dict[int, np.ndarray] = {}
     classes = None
-    for train_q, test_q in folds.split(questions, y[questions]):
-        held = set(questions[test_q])
-        train = [i for i in range(len(texts)) if i not in held]
-        index = search.fit([texts[i] for i in train], [labels[i] for i in train], embeddings[train],
-                           passage_texts, passage_owners, passage_embeddings)
+    for index, test in fold_indexes(kb, texts, labels, embeddings, questions):
         classes = list(index.classifier.classes_)
-        test = sorted(held)
         probabilities = index.predict([texts[i] for i in test], embeddings[test])
         out_of_fold.update(zip(test, probabilities))
     top1 = top3 = 0

@@ -21,7 +21,6 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold
 
 ROOT = Path(__file__).resolve().parent.parent
 WEIGHTS = (0.0, 0.2, 0.3, 0.5)
@@ -58,27 +57,17 @@ def main() -> int:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     from actions import search
     from actions.knowledge import load_knowledge
-    from components.embedding import embed, embed_passages
+    from scripts.search_dev import development_data, fold_indexes
 
     kb = load_knowledge()
-    texts, labels = search.training_examples(kb)
-    embeddings = embed(texts)
-    passage_texts, passage_owners = search.passages(kb)
-    passage_embeddings = embed_passages(passage_texts)
-    questions = np.array([i for i, text in enumerate(texts) if text in kb.topics[labels[i]].questions])
+    texts, labels, embeddings, questions = development_data(kb)
     intent_of = dict(zip(questions, asyncio.run(intents(args.model, [texts[i] for i in questions]))))
 
     # Out-of-fold probabilities per weight (the fits are the slow part), then every setting.
     probabilities: dict[float, dict[int, np.ndarray | None]] = {w: {} for w in WEIGHTS}
     classes: list[str] = []
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
-    for _, test_q in folds.split(questions, np.array(labels)[questions]):
-        held = set(questions[test_q])
-        train = [i for i in range(len(texts)) if i not in held]
-        index = search.fit([texts[i] for i in train], [labels[i] for i in train], embeddings[train],
-                           passage_texts, passage_owners, passage_embeddings)
+    for index, test in fold_indexes(kb, texts, labels, embeddings, questions):
         classes = list(index.classifier.classes_)
-        test = sorted(held)
         char_vectors = index.chars.transform([texts[i] for i in test])
         familiar = [index.familiar(embeddings[i], char_vectors[row]) for row, i in enumerate(test)]
         for weight in WEIGHTS:
