@@ -1,8 +1,8 @@
 """Score how often a free question gets the right knowledge topic, end to end.
 
 Each question in a held-out file (default tests/search_heldout.yml; also tests/search_fresh.yml;
-both written independently of the topics, never used for training or tuning) is parsed by the trained model and then handled by the same
-`actions.search.choose` the actions use. Reports:
+both written independently of the topics, never used for training or tuning) is parsed by the
+trained model and then handled by the same `actions.search.choose` the actions use. Reports:
   answered right   the bot answers with one of the expected topics;
   shown            the expected topic is the answer or among the offered choices.
 Exits non-zero when either share is below its --min-answered / --min-shown floor.

@@ -114,13 +114,13 @@ def test_a_fact_only_the_topic_text_names_finds_that_topic():
     # Two topics whose example questions say nothing about the term of appointment; only
     # topic b's text names it. The classifier alone cannot tell them apart, the blend can.
     from actions.search import fit
+    from components.embedding import embed
 
     texts = ["hoe werkt dat eigenlijk?", "wat moet ik daarvan weten?", "kun je me daar meer over vertellen?"] * 2
     labels = ["a"] * 3 + ["b"] * 3
     passages = ["Een klacht dien je schriftelijk in bij de klachtencommissie van je organisatie.",
                 "De vertrouwenspersoon wordt voor vier jaar benoemd en kan daarna één keer worden herbenoemd."]
     question = "voor hoeveel jaar wordt een vertrouwenspersoon aangesteld?"
-    from components.embedding import embed
     query = embed([question])
     learnt_only = fit(texts, labels).predict([question], query)[0]
     blended = fit(texts, labels, passage_texts=passages, passage_owners=["a", "b"]).predict([question], query)[0]
