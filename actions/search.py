@@ -237,8 +237,13 @@ class TopicSearch:
 
     def search(self, query: str, limit: int | None = 3) -> list[Hit]:
         """The topics by falling probability (all of them when limit is None)."""
-        ranked = sorted(self.probabilities(query).items(), key=lambda pair: pair[1], reverse=True)
-        return [Hit(topic_id, score) for topic_id, score in ranked[:limit] if score > 0]
+        return ranked(self.probabilities(query), limit)
+
+
+def ranked(probabilities: dict[str, float], limit: int | None = None) -> list[Hit]:
+    """Topics with a probability above zero, most likely first, at most `limit` of them."""
+    order = sorted(probabilities.items(), key=lambda pair: pair[1], reverse=True)
+    return [Hit(topic_id, float(score)) for topic_id, score in order[:limit] if score > 0]
 
 
 def decide(hits: list[Hit]) -> tuple[str, list[Hit]]:

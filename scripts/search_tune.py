@@ -32,9 +32,8 @@ class Precomputed:
     """Stands in for TopicSearch: the out-of-fold probabilities of one question."""
 
     def __init__(self, classes: list[str], probabilities: np.ndarray | None):
-        from actions.search import Hit
-        ranked = [] if probabilities is None else sorted(zip(classes, probabilities), key=lambda p: -p[1])
-        self.hits = [Hit(topic_id, float(p)) for topic_id, p in ranked if p > 0]
+        from actions.search import ranked
+        self.hits = [] if probabilities is None else ranked(dict(zip(classes, probabilities)))
 
     def search(self, text: str, limit: int | None = 3):
         return self.hits[:limit]
