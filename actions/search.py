@@ -66,7 +66,7 @@ MIN_PASSAGE_WORDS = 6  # shorter body lines (a heading, a one-word list item) ar
 # choice; below SUGGEST_P the question matches nothing. ANSWER_P was chosen end to end on
 # cross-validated example questions (scripts/search_tune.py, docs/knowledge.md), never on the
 # held-out questions: a lower value turns choices into answers with the same topics beside them.
-ANSWER_P = 0.15
+ANSWER_P = 0.10
 SUGGEST_P = 0.08
 # A message counts as a question for the knowledge base only when it resembles at least one
 # training example in meaning (embedding cosine) and in form (character n-gram cosine).
