@@ -1,0 +1,147 @@
+"""The privacy edge: what every input channel does to a message before Rasa sees it.
+
+Today: pseudonymous conversation ids. The id a channel gives (the REST `sender`, the
+socket.io session id; later the Slack or Teams user) never becomes Rasa's `sender_id`. It is
+replaced by a keyed hash (HMAC-SHA256) with a random key that lives only in this process's
+memory and is replaced every `WEGWIJZER_ID_KEY_HOURS` hours (default 24). So the tracker
+store never holds a channel's id, and after a rotation nobody, this process included, can
+link a new conversation to an older one. A conversation that is going on when the key
+rotates simply starts afresh.
+
+Channel metadata is dropped: it can identify people (Slack `users`, Teams `from`) and the
+dialogue does not use it.
+
+The scrubber for personal data in the text (names, phone numbers, ...) will sit in
+`PrivacyEdge.message` as well, so every channel gets it in one place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import threading
+import time
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint
+
+Handler = Callable[[UserMessage], Awaitable[Any]]
+
+
+class RotatingKey:
+    """A random key in memory, replaced when it is older than `lifetime` seconds."""
+
+    def __init__(self, lifetime: float, clock: Callable[[], float] = time.monotonic) -> None:
+        if lifetime <= 0:
+            raise ValueError("the key's lifetime must be positive")
+        self._lifetime = lifetime
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._key = secrets.token_bytes(32)
+        self._born = clock()
+
+    def current(self) -> bytes:
+        with self._lock:
+            if self._clock() - self._born >= self._lifetime:
+                self._key = secrets.token_bytes(32)
+                self._born = self._clock()
+            return self._key
+
+
+def key_lifetime() -> float:
+    """Seconds a pseudonymisation key lives: WEGWIJZER_ID_KEY_HOURS (default 24, at most 24)."""
+    raw = os.environ.get("WEGWIJZER_ID_KEY_HOURS", "24")
+    try:
+        hours = float(raw)
+    except ValueError:
+        raise SystemExit(f"WEGWIJZER_ID_KEY_HOURS must be a number of hours, not {raw!r}") from None
+    if not 0 < hours <= 24:
+        raise SystemExit("WEGWIJZER_ID_KEY_HOURS must be more than 0 and at most 24 (the key rotates at least daily)")
+    return hours * 3600
+
+
+class PrivacyEdge:
+    """Turns a channel's message into the message Rasa may see."""
+
+    def __init__(self, key: RotatingKey | None = None) -> None:
+        self._key = key or RotatingKey(key_lifetime())
+
+    def pseudonym(self, channel: str, sender_id: str | None) -> str:
+        """A conversation id that reveals nothing about the channel's id. The channel name
+        is part of the hash, so the same id on two channels gives two conversations. A
+        message without an id gets a conversation of its own (Rasa would put all of them in
+        one shared conversation, "default")."""
+        if not sender_id:
+            sender_id = "\x00one-off " + secrets.token_hex(16)
+        raw = f"{channel}\x00{sender_id}".encode("utf-8", "surrogatepass")
+        return hmac.new(self._key.current(), raw, hashlib.sha256).hexdigest()[:32]
+
+    def message(self, message: UserMessage, output_channel: OutputChannel | None = None) -> UserMessage:
+        channel = message.input_channel or "unknown"
+        return UserMessage(
+            text=message.text,
+            output_channel=output_channel or message.output_channel,
+            sender_id=self.pseudonym(channel, message.sender_id),
+            parse_data=None,
+            input_channel=channel,
+            message_id=None,  # Rasa makes its own random one
+            metadata=None,
+        )
+
+
+class RoomOutput(SocketIOOutput):
+    """socket.io replies go to the browser's own room, not to the pseudonymous sender id
+    (Rasa's SocketIOOutput uses the sender id as the room, which nobody would be in)."""
+
+    def __init__(self, sio: Any, bot_message_evt: str, room: str) -> None:
+        super().__init__(sio, bot_message_evt)
+        self._room = room
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        await super()._send_message(self._room, response)
+
+
+class PrivateRestInput(RestInput):
+    """Rasa's REST channel (/webhooks/rest/webhook) behind the privacy edge."""
+
+    def __init__(self, edge: PrivacyEdge | None = None) -> None:
+        self.edge = edge or PrivacyEdge()
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> PrivateRestInput:
+        return cls()
+
+    async def _extract_sender(self, req: Any) -> str:
+        # Rasa turns a missing sender into the shared conversation "default"; an empty id
+        # makes the edge give the message a conversation of its own instead.
+        sender = await super()._extract_sender(req)
+        return "" if sender is None else str(sender)
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        async def private(message: UserMessage) -> Any:
+            return await on_new_message(self.edge.message(message))
+
+        return super().blueprint(private)
+
+
+class PrivateSocketIOInput(SocketIOInput):
+    """Rasa's socket.io channel (used by the intranet page) behind the privacy edge."""
+
+    edge: PrivacyEdge | None = None
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        if self.edge is None:
+            self.edge = PrivacyEdge()
+
+        async def private(message: UserMessage) -> Any:
+            # Rasa's handler sends the replies to the room named after the sender id: the
+            # browser's session id (session_persistence) or its socket id. Keep that room.
+            output = RoomOutput(self.sio, self.bot_message_evt, room=message.sender_id)
+            return await on_new_message(self.edge.message(message, output))
+
+        return super().blueprint(private)
