@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from actions.knowledge import Knowledge, load_knowledge  # noqa: E402
 from scripts.model import model_path  # noqa: E402
+
+IDLE_SECONDS = 20  # the test bot forgets a conversation after this long without a message
 
 
 @pytest.fixture(scope="session")
@@ -74,9 +77,15 @@ def bot(tmp_path_factory) -> RunningBot:
     if not model.exists():
         pytest.fail(f"trained model {model.name} is missing: run `make model` (make test does this)")
     ports = {"RASA_PORT": free_port(), "ACTIONS_PORT": free_port(), "WEB_PORT": free_port()}
+    # The project's endpoints.yml (tracker store included), with the action server's test port.
+    config = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    config["action_endpoint"]["url"] = f"http://localhost:{ports['ACTIONS_PORT']}/webhook"
     endpoints = tmp_path_factory.mktemp("config") / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://localhost:{ports["ACTIONS_PORT"]}/webhook"\n')
+    endpoints.write_text(yaml.safe_dump(config))
     env = {**os.environ, **{k: str(v) for k, v in ports.items()}}
+    # Conversations are forgotten after IDLE_SECONDS here, so a test can wait for it; every
+    # test's conversation is far shorter than that.
+    env["WEGWIJZER_IDLE_MINUTES"] = str(IDLE_SECONDS / 60)
     env.pop("LOG_LEVEL", None)  # the launcher's own default is what users get
     process = subprocess.Popen(
         [sys.executable, "-m", "scripts.serve", str(model), "--endpoints", str(endpoints)],

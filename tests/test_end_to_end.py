@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import queue
 import signal
 import socket
 import time
 
-from conftest import get
+import socketio
+from conftest import IDLE_SECONDS, get, post_json
 
 SENT = [
     "ik word gepest op mijn werk",
@@ -118,6 +120,54 @@ def test_chat_page_is_served_with_widget_and_strict_csp(bot):
 def test_socketio_channel_is_served(bot):
     status, _, body = get(f"http://127.0.0.1:{bot.rasa_port}/socket.io/?EIO=4&transport=polling")
     assert status == 200 and b"sid" in body
+
+
+def test_a_socketio_conversation_gets_its_replies(bot):
+    """The intranet page's path, end to end: session, message, replies in the same session."""
+    replies: queue.Queue = queue.Queue()
+    client = socketio.Client(reconnection=False)
+    client.on("bot_uttered", lambda data: replies.put(data))
+    client.on("session_confirm", lambda session_id: replies.put({"session": session_id}))
+    client.connect(f"http://127.0.0.1:{bot.rasa_port}", transports=["polling"], wait_timeout=10)
+    try:
+        client.emit("session_request", {"session_id": "browser-session-e2e"})
+        assert replies.get(timeout=10) == {"session": "browser-session-e2e"}
+        client.emit("user_uttered", {"message": "ik wil niet meer leven", "session_id": "browser-session-e2e"})
+        texts = [replies.get(timeout=30).get("text", "")]
+        while True:
+            try:
+                texts.append(replies.get(timeout=2).get("text", ""))
+            except queue.Empty:
+                break
+    finally:
+        client.disconnect()
+    answer = "\n".join(texts)
+    assert "113" in answer and "112" in answer
+
+
+def test_rest_messages_without_a_sender_are_not_one_shared_conversation(bot):
+    """Without the edge, Rasa files every sender-less message under "default", so the second
+    would continue the first one's conversation."""
+    def texts(replies):
+        return [r.get("text") for r in replies]
+
+    bot.say("shared-check-1", "ik word gepest")
+    continued = texts(bot.say("shared-check-1", "vertel me meer"))   # pesten, told in full
+    alone = texts(bot.say("shared-check-2", "vertel me meer"))       # no topic to continue
+    assert continued != alone  # so the check below can tell the two apart
+
+    url = f"http://127.0.0.1:{bot.rasa_port}/webhooks/rest/webhook"
+    post_json(url, {"message": "ik word gepest"})
+    assert texts(post_json(url, {"message": "vertel me meer"})) == alone
+
+
+def test_an_idle_conversation_is_forgotten(bot):
+    """The test bot forgets a conversation after IDLE_SECONDS without a message (the served
+    default is 30 minutes): the next message starts afresh, with no topic to continue."""
+    alone = [r.get("text") for r in bot.say("e2e-idle-fresh", "vertel me meer")]
+    bot.say("e2e-idle", "ik word gepest")
+    time.sleep(IDLE_SECONDS + 2)
+    assert [r.get("text") for r in bot.say("e2e-idle", "vertel me meer")] == alone
 
 
 def test_ctrl_c_stops_every_server(bot):

@@ -1,16 +1,15 @@
-"""The privacy edge (channels/privacy.py): a channel's id never becomes Rasa's sender id."""
+"""The privacy edge (channels/privacy.py): a channel's id never becomes Rasa's sender id.
+
+The end-to-end checks through the running servers are in test_end_to_end.py."""
 
 from __future__ import annotations
 
 import asyncio
-import queue
 
 import pytest
-import socketio
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from channels.privacy import PrivacyEdge, RotatingKey, RoomOutput, key_lifetime
-from conftest import post_json
 
 
 class FakeClock:
@@ -94,40 +93,56 @@ def test_socketio_replies_go_to_the_browsers_room_not_the_pseudonym():
     assert sent == [("bot_uttered", {"text": "Hallo"}, "browser-session-1")]
 
 
-def test_a_socketio_conversation_gets_its_replies(bot):
-    """The intranet page's path, end to end: session, message, replies in the same session."""
-    replies: queue.Queue = queue.Queue()
-    client = socketio.Client(reconnection=False)
-    client.on("bot_uttered", lambda data: replies.put(data))
-    client.on("session_confirm", lambda session_id: replies.put({"session": session_id}))
-    client.connect(f"http://127.0.0.1:{bot.rasa_port}", transports=["polling"], wait_timeout=10)
-    try:
-        client.emit("session_request", {"session_id": "browser-session-e2e"})
-        assert replies.get(timeout=10) == {"session": "browser-session-e2e"}
-        client.emit("user_uttered", {"message": "ik wil niet meer leven", "session_id": "browser-session-e2e"})
-        texts = [replies.get(timeout=30).get("text", "")]
-        while True:
-            try:
-                texts.append(replies.get(timeout=2).get("text", ""))
-            except queue.Empty:
-                break
-    finally:
-        client.disconnect()
-    answer = "\n".join(texts)
-    assert "113" in answer and "112" in answer
+def store_with_clock(minutes: float = 30):
+    from rasa.shared.core.domain import Domain
+
+    from channels.storage import ExpiringInMemoryTrackerStore
+
+    clock = FakeClock()
+    return ExpiringInMemoryTrackerStore(Domain.empty(), idle_minutes=minutes, clock=clock), clock
 
 
-def test_rest_messages_without_a_sender_are_not_one_shared_conversation(bot):
-    """Without the edge, Rasa files every sender-less message under "default", so the second
-    would continue the first one's conversation."""
-    def texts(replies):
-        return [r.get("text") for r in replies]
+def test_a_conversation_is_forgotten_after_the_idle_time(monkeypatch):
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
 
-    bot.say("shared-check-1", "ik word gepest")
-    continued = texts(bot.say("shared-check-1", "vertel me meer"))   # pesten, told in full
-    alone = texts(bot.say("shared-check-2", "vertel me meer"))       # no topic to continue
-    assert continued != alone  # so the check below can tell the two apart
+    monkeypatch.delenv("WEGWIJZER_IDLE_MINUTES", raising=False)
+    store, clock = store_with_clock(30)
 
-    url = f"http://127.0.0.1:{bot.rasa_port}/webhooks/rest/webhook"
-    post_json(url, {"message": "ik word gepest"})
-    assert texts(post_json(url, {"message": "vertel me meer"})) == alone
+    async def scenario():
+        for sender in ("a", "b"):
+            tracker = DialogueStateTracker(sender, slots=[])
+            tracker.update(UserUttered("ik word gepest"))
+            await store.save(tracker)
+        clock.now = 29 * 60
+        assert await store.retrieve("a") is not None
+        tracker = await store.retrieve("b")
+        tracker.update(UserUttered("vertel me meer"))
+        await store.save(tracker)          # b is active again at 29 minutes
+        clock.now = 30 * 60
+        assert await store.retrieve("a") is None
+        assert list(await store.keys()) == ["b"]
+        clock.now = 59 * 60
+        assert list(await store.keys()) == []  # b: 30 minutes after its last message
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("minutes", ["0", "-5", "1441", "lang", ""])
+def test_a_bad_idle_time_is_refused_with_a_clear_message(monkeypatch, minutes):
+    from channels.storage import idle_limit
+
+    monkeypatch.setenv("WEGWIJZER_IDLE_MINUTES", minutes)
+    with pytest.raises(SystemExit, match="WEGWIJZER_IDLE_MINUTES"):
+        idle_limit(30)
+
+
+def test_the_idle_time_comes_from_endpoints_yml(monkeypatch):
+    import yaml
+
+    from channels.storage import idle_limit
+
+    monkeypatch.delenv("WEGWIJZER_IDLE_MINUTES", raising=False)
+    config = yaml.safe_load(open("endpoints.yml"))["tracker_store"]
+    assert config["type"] == "channels.storage.ExpiringInMemoryTrackerStore"
+    assert idle_limit(config["idle_minutes"]) == 30 * 60

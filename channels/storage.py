@@ -1,0 +1,63 @@
+"""Conversations in memory only, and only while they are going on.
+
+Rasa's InMemoryTrackerStore keeps every conversation until the process stops. This one
+forgets a conversation once it has been idle for `idle_minutes` (endpoints.yml; the
+environment variable WEGWIJZER_IDLE_MINUTES overrides it). Forgetting happens whenever the
+store is used: a conversation older than the limit is gone before its next message is
+read, so it starts afresh.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any, Callable, Iterable
+
+from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+
+DEFAULT_IDLE_MINUTES = 30.0
+
+
+def idle_limit(configured: Any) -> float:
+    """Seconds a conversation may be idle, from WEGWIJZER_IDLE_MINUTES or endpoints.yml."""
+    raw = os.environ.get("WEGWIJZER_IDLE_MINUTES", configured)
+    try:
+        minutes = float(DEFAULT_IDLE_MINUTES if raw is None else raw)
+    except (TypeError, ValueError):
+        raise SystemExit(f"idle_minutes / WEGWIJZER_IDLE_MINUTES must be a number of minutes, not {raw!r}") from None
+    if not 0 < minutes <= 24 * 60:
+        raise SystemExit("idle_minutes / WEGWIJZER_IDLE_MINUTES must be more than 0 and at most 1440 (a day)")
+    return minutes * 60
+
+
+class ExpiringInMemoryTrackerStore(InMemoryTrackerStore):
+    """InMemoryTrackerStore that drops conversations idle for longer than the limit."""
+
+    def __init__(self, domain: Domain, event_broker: Any = None, host: Any = None,
+                 idle_minutes: Any = None, clock: Callable[[], float] = time.monotonic,
+                 **kwargs: Any) -> None:
+        super().__init__(domain, event_broker, **kwargs)
+        self._idle = idle_limit(idle_minutes)
+        self._clock = clock
+        self._last_seen: dict[str, float] = {}
+
+    def forget_idle(self) -> None:
+        cutoff = self._clock() - self._idle
+        for sender_id in [s for s, seen in self._last_seen.items() if seen <= cutoff]:
+            self._last_seen.pop(sender_id, None)
+            self.store.pop(sender_id, None)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        self.forget_idle()
+        await super().save(tracker)
+        self._last_seen[tracker.sender_id] = self._clock()
+
+    async def _retrieve(self, sender_id: str, fetch_all_sessions: bool) -> DialogueStateTracker | None:
+        self.forget_idle()
+        return await super()._retrieve(sender_id, fetch_all_sessions)
+
+    async def keys(self) -> Iterable[str]:
+        self.forget_idle()
+        return await super().keys()
