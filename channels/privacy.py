@@ -81,8 +81,10 @@ class PrivacyEdge:
         raw = f"{channel}\x00{sender_id}".encode("utf-8", "surrogatepass")
         return hmac.new(self._key.current(), raw, hashlib.sha256).hexdigest()[:32]
 
-    def message(self, message: UserMessage, output_channel: OutputChannel | None = None) -> UserMessage:
-        channel = message.input_channel or "unknown"
+    def message(self, message: UserMessage, channel: str,
+                output_channel: OutputChannel | None = None) -> UserMessage:
+        """The message as Rasa may see it. `channel` is the input channel's own name, not
+        the `input_channel` a REST client may put in its request."""
         return UserMessage(
             text=message.text,
             output_channel=output_channel or message.output_channel,
@@ -124,7 +126,7 @@ class PrivateRestInput(RestInput):
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         async def private(message: UserMessage) -> Any:
-            return await on_new_message(self.edge.message(message))
+            return await on_new_message(self.edge.message(message, self.name()))
 
         return super().blueprint(private)
 
@@ -142,6 +144,6 @@ class PrivateSocketIOInput(SocketIOInput):
             # Rasa's handler sends the replies to the room named after the sender id: the
             # browser's session id (session_persistence) or its socket id. Keep that room.
             output = RoomOutput(self.sio, self.bot_message_evt, room=message.sender_id)
-            return await on_new_message(self.edge.message(message, output))
+            return await on_new_message(self.edge.message(message, self.name(), output))
 
         return super().blueprint(private)

@@ -61,10 +61,12 @@ def test_messages_without_an_id_do_not_share_a_conversation():
 def test_the_message_keeps_its_text_and_loses_id_and_metadata():
     edge, _ = edge_with_clock()
     original = UserMessage("ik word gepest", CollectingOutputChannel(), "piet@example.nl",
-                           input_channel="rest", metadata={"users": ["U024BE7LH"], "from": {"name": "Piet"}})
-    private = edge.message(original)
+                           input_channel="socketio", metadata={"users": ["U024BE7LH"], "from": {"name": "Piet"}})
+    private = edge.message(original, "rest")
     assert private.text == "ik word gepest"
+    # The channel's own name counts, not the input_channel a REST client may claim.
     assert private.sender_id == edge.pseudonym("rest", "piet@example.nl") != "piet@example.nl"
+    assert private.input_channel == "rest"
     assert private.metadata is None
     assert private.output_channel is original.output_channel
 
