@@ -53,16 +53,23 @@ class RotatingKey:
             return self._key
 
 
-def key_lifetime() -> float:
-    """Seconds a pseudonymisation key lives: WEGWIJZER_ID_KEY_HOURS (default 24, at most 24)."""
-    raw = os.environ.get("WEGWIJZER_ID_KEY_HOURS", "24")
+def bounded_number(raw: Any, name: str, unit: str, maximum: float) -> float:
+    """A setting that must be a number above 0 and at most `maximum`; anything else stops
+    the server with a message naming the setting."""
     try:
-        hours = float(raw)
-    except ValueError:
-        raise SystemExit(f"WEGWIJZER_ID_KEY_HOURS must be a number of hours, not {raw!r}") from None
-    if not 0 < hours <= 24:
-        raise SystemExit("WEGWIJZER_ID_KEY_HOURS must be more than 0 and at most 24 (the key rotates at least daily)")
-    return hours * 3600
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise SystemExit(f"{name} must be a number of {unit}, not {raw!r}") from None
+    if not 0 < value <= maximum:
+        raise SystemExit(f"{name} must be more than 0 and at most {maximum:g} {unit}")
+    return value
+
+
+def key_lifetime() -> float:
+    """Seconds a pseudonymisation key lives: WEGWIJZER_ID_KEY_HOURS (default 24, at most 24,
+    so the key rotates at least daily)."""
+    raw = os.environ.get("WEGWIJZER_ID_KEY_HOURS", "24")
+    return bounded_number(raw, "WEGWIJZER_ID_KEY_HOURS", "hours", 24) * 3600
 
 
 class PrivacyEdge:
@@ -111,12 +118,7 @@ class RoomOutput(SocketIOOutput):
 class PrivateRestInput(RestInput):
     """Rasa's REST channel (/webhooks/rest/webhook) behind the privacy edge."""
 
-    def __init__(self, edge: PrivacyEdge | None = None) -> None:
-        self.edge = edge or PrivacyEdge()
-
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> PrivateRestInput:
-        return cls()
+    edge: PrivacyEdge | None = None
 
     async def _extract_sender(self, req: Any) -> str:
         # Rasa turns a missing sender into the shared conversation "default"; an empty id
@@ -125,6 +127,8 @@ class PrivateRestInput(RestInput):
         return "" if sender is None else str(sender)
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
+        self.edge = self.edge or PrivacyEdge()
+
         async def private(message: UserMessage) -> Any:
             return await on_new_message(self.edge.message(message, self.name()))
 
@@ -137,8 +141,7 @@ class PrivateSocketIOInput(SocketIOInput):
     edge: PrivacyEdge | None = None
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        if self.edge is None:
-            self.edge = PrivacyEdge()
+        self.edge = self.edge or PrivacyEdge()
 
         async def private(message: UserMessage) -> Any:
             # Rasa's handler sends the replies to the room named after the sender id: the

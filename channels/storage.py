@@ -13,23 +13,23 @@ import os
 import time
 from typing import Any, Callable, Iterable
 
+from collections import OrderedDict
+
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from channels.privacy import bounded_number
 
 DEFAULT_IDLE_MINUTES = 30.0
 
 
 def idle_limit(configured: Any) -> float:
-    """Seconds a conversation may be idle, from WEGWIJZER_IDLE_MINUTES or endpoints.yml."""
+    """Seconds a conversation may be idle, from WEGWIJZER_IDLE_MINUTES or endpoints.yml
+    (at most a day)."""
     raw = os.environ.get("WEGWIJZER_IDLE_MINUTES", configured)
-    try:
-        minutes = float(DEFAULT_IDLE_MINUTES if raw is None else raw)
-    except (TypeError, ValueError):
-        raise SystemExit(f"idle_minutes / WEGWIJZER_IDLE_MINUTES must be a number of minutes, not {raw!r}") from None
-    if not 0 < minutes <= 24 * 60:
-        raise SystemExit("idle_minutes / WEGWIJZER_IDLE_MINUTES must be more than 0 and at most 1440 (a day)")
-    return minutes * 60
+    raw = DEFAULT_IDLE_MINUTES if raw is None else raw
+    return bounded_number(raw, "idle_minutes / WEGWIJZER_IDLE_MINUTES", "minutes", 24 * 60) * 60
 
 
 class ExpiringInMemoryTrackerStore(InMemoryTrackerStore):
@@ -41,18 +41,21 @@ class ExpiringInMemoryTrackerStore(InMemoryTrackerStore):
         super().__init__(domain, event_broker, **kwargs)
         self._idle = idle_limit(idle_minutes)
         self._clock = clock
-        self._last_seen: dict[str, float] = {}
+        # Conversation id -> time of its last save, oldest first: forgetting only looks at
+        # the conversations that are due, not at all of them.
+        self._last_seen: OrderedDict[str, float] = OrderedDict()
 
     def forget_idle(self) -> None:
         cutoff = self._clock() - self._idle
-        for sender_id in [s for s, seen in self._last_seen.items() if seen <= cutoff]:
-            self._last_seen.pop(sender_id, None)
+        while self._last_seen and next(iter(self._last_seen.values())) <= cutoff:
+            sender_id, _ = self._last_seen.popitem(last=False)
             self.store.pop(sender_id, None)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         self.forget_idle()
         await super().save(tracker)
         self._last_seen[tracker.sender_id] = self._clock()
+        self._last_seen.move_to_end(tracker.sender_id)
 
     async def _retrieve(self, sender_id: str, fetch_all_sessions: bool) -> DialogueStateTracker | None:
         self.forget_idle()

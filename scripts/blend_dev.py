@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -27,7 +24,6 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "results" / "blend_dev"
-RASA = str(Path(sys.executable).with_name("rasa"))
 WEIGHTS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 # name: (C, embedding scale; 0 = TF-IDF only, None = embedding only)
 VARIANTS = {
@@ -41,11 +37,6 @@ VARIANTS = {
 }
 
 
-def rasa(*args: str) -> None:
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
-    subprocess.run([RASA, *args], check=True, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-
-
 def diet_config() -> Path:
     text = (ROOT / "config_eval.yml").read_text()
     text = text.replace("    featurizers: [regex, lexical, words, chars]\n",
@@ -54,19 +45,6 @@ def diet_config() -> Path:
     path = OUT / "config_diet.yml"
     path.write_text(text)
     return path
-
-
-async def diet_rankings(model: Path, texts: list[str]) -> list[dict[str, float]]:
-    from rasa.core.agent import Agent
-    from rasa.utils.log_utils import configure_structlog
-
-    configure_structlog(logging.WARNING)  # Rasa logs the parsed text at DEBUG
-    agent = Agent.load(str(model))
-    rankings = []
-    for text in texts:
-        parsed = await agent.parse_message(text)
-        rankings.append({entry["name"]: entry["confidence"] for entry in parsed["intent_ranking"]})
-    return rankings
 
 
 def linear_probabilities(train: list[tuple[str, str]], test: list[tuple[str, str]],
@@ -97,20 +75,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--diet-model", type=Path, help="a DIET model already trained on the 80 %% split")
     args = parser.parse_args()
-    from scripts.nlu_eval import examples
+    from scripts.nlu_eval import examples, run
     from scripts.nlu_gate import CRISIS, ROUTING
+    from scripts.search_tune import parse_all
 
     OUT.mkdir(parents=True, exist_ok=True)
-    rasa("data", "split", "nlu", "--nlu", "data/nlu", "--training-fraction", "0.8",
+    run("data", "split", "nlu", "--nlu", "data/nlu", "--training-fraction", "0.8",
          "--random-seed", "42", "--out", str(OUT / "split"))
     train = examples(OUT / "split" / "training_data.yml")
     test = examples(OUT / "split" / "test_data.yml")
     model = args.diet_model
     if model is None:
-        rasa("train", "nlu", "--config", str(diet_config()), "--nlu", str(OUT / "split" / "training_data.yml"),
+        run("train", "nlu", "--config", str(diet_config()), "--nlu", str(OUT / "split" / "training_data.yml"),
              "--out", str(OUT), "--fixed-model-name", "diet")
         model = OUT / "diet.tar.gz"
-    rankings = asyncio.run(diet_rankings(model, [text for text, _ in test]))
+    rankings = [{entry["name"]: entry["confidence"] for entry in parsed["intent_ranking"]}
+                for parsed in asyncio.run(parse_all(model, [text for text, _ in test]))]
     truths = [intent for _, intent in test]
     from components.embedding import embed
 

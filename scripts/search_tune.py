@@ -39,14 +39,19 @@ class Precomputed:
         return self.hits[:limit]
 
 
-async def intents(model: Path | None, texts: list[str]) -> list[str]:
+async def parse_all(model: Path | None, texts: list[str]) -> list[dict]:
+    """Rasa's parse of each text by the model (the served one by default)."""
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
     from scripts.model import model_path
 
-    configure_structlog(logging.WARNING)
+    configure_structlog(logging.WARNING)  # Rasa logs the parsed text at DEBUG
     agent = Agent.load(str(model or model_path()))
-    return [(await agent.parse_message(text))["intent"]["name"] for text in texts]
+    return [await agent.parse_message(text) for text in texts]
+
+
+async def intents(model: Path | None, texts: list[str]) -> list[str]:
+    return [parsed["intent"]["name"] for parsed in await parse_all(model, texts)]
 
 
 def main() -> int:

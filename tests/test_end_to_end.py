@@ -19,6 +19,10 @@ SENT = [
 ]
 
 
+def texts(replies: list[dict]) -> list[str | None]:
+    return [r.get("text") for r in replies]
+
+
 def joined(replies: list[dict]) -> str:
     # Rasa sends each paragraph of a reply as its own message.
     return "\n\n".join(r.get("text", "") for r in replies)
@@ -148,9 +152,6 @@ def test_a_socketio_conversation_gets_its_replies(bot):
 def test_rest_messages_without_a_sender_are_not_one_shared_conversation(bot):
     """Without the edge, Rasa files every sender-less message under "default", so the second
     would continue the first one's conversation."""
-    def texts(replies):
-        return [r.get("text") for r in replies]
-
     bot.say("shared-check-1", "ik word gepest")
     continued = texts(bot.say("shared-check-1", "vertel me meer"))   # pesten, told in full
     alone = texts(bot.say("shared-check-2", "vertel me meer"))       # no topic to continue
@@ -164,10 +165,10 @@ def test_rest_messages_without_a_sender_are_not_one_shared_conversation(bot):
 def test_an_idle_conversation_is_forgotten(bot):
     """The test bot forgets a conversation after IDLE_SECONDS without a message (the served
     default is 30 minutes): the next message starts afresh, with no topic to continue."""
-    alone = [r.get("text") for r in bot.say("e2e-idle-fresh", "vertel me meer")]
+    alone = texts(bot.say("e2e-idle-fresh", "vertel me meer"))
     bot.say("e2e-idle", "ik word gepest")
     time.sleep(IDLE_SECONDS + 2)
-    assert [r.get("text") for r in bot.say("e2e-idle", "vertel me meer")] == alone
+    assert texts(bot.say("e2e-idle", "vertel me meer")) == alone
 
 
 def test_ctrl_c_stops_every_server(bot):
