@@ -8,8 +8,8 @@ Never reads tests/. Steps:
   4. score the blend of both on the 20 % for several shares: accuracy / routing accuracy /
      false crisis, and how many messages the FallbackClassifier (config.yml) would catch.
 
-Usage: python -m scripts.blend_dev [--diet-model M]   (about 25 minutes with training,
-about 10 without, on 2 cores)
+Usage: python -m scripts.blend_dev [--diet-model M]   (8 minutes with --diet-model on 2 cores,
+plus about 18 for training DIET without it)
 """
 
 from __future__ import annotations
