@@ -1,6 +1,10 @@
 """The privacy edge: what every input channel does to a message before Rasa sees it.
 
-Today: pseudonymous conversation ids. The id a channel gives (the REST `sender`, the
+Personal data in the text becomes typed placeholders ("mijn collega [NAAM] belt me op
+[TELEFOON]", channels/scrubber.py), so names and numbers never reach the NLU, the tracker
+store or a log.
+
+Pseudonymous conversation ids. The id a channel gives (the REST `sender`, the
 socket.io session id; later the Slack or Teams user) never becomes Rasa's `sender_id`. It is
 replaced by a keyed hash (HMAC-SHA256) with a random key that lives only in this process's
 memory and is replaced every `WEGWIJZER_ID_KEY_HOURS` hours (default 24). So the tracker
@@ -11,8 +15,8 @@ rotates simply starts afresh.
 Channel metadata is dropped: it can identify people (Slack `users`, Teams `from`) and the
 dialogue does not use it.
 
-The scrubber for personal data in the text (names, phone numbers, ...) will sit in
-`PrivacyEdge.message` as well, so every channel gets it in one place.
+Every channel passes its messages through `PrivacyEdge.message`, so all of this happens in
+one place.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
+
+from channels.scrubber import scrub_message, warm_up
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
 
@@ -77,6 +83,7 @@ class PrivacyEdge:
 
     def __init__(self, key: RotatingKey | None = None) -> None:
         self._key = key or RotatingKey(key_lifetime())
+        warm_up()  # the scrubber's word lists load at start-up, not on the first message
 
     def pseudonym(self, channel: str, sender_id: str | None) -> str:
         """A conversation id that reveals nothing about the channel's id. The channel name
@@ -93,7 +100,7 @@ class PrivacyEdge:
         """The message as Rasa may see it. `channel` is the input channel's own name, not
         the `input_channel` a REST client may put in its request."""
         return UserMessage(
-            text=message.text,
+            text=scrub_message(message.text),
             output_channel=output_channel or message.output_channel,
             sender_id=self.pseudonym(channel, message.sender_id),
             parse_data=None,
