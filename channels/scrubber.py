@@ -77,9 +77,10 @@ PLATE = re.compile(
         for s in PLATE_SHAPES) + r")(?![\w-])", re.I)
 NUMBER_WORDS = ("personeels|medewerker|werknemer|dossier|zaak|klant|ticket|registratie|"
                 "referentie|order|factuur|lid|pas|badge|contract|polis|patiënt|patient|"
-                "cliënt|client|melding|incident|kenmerk|personeel|id")
+                "cliënt|client|melding|incident|klacht|personeel|employee\\s")
 NUMBERED = re.compile(
-    rf"\b(?:(?:{NUMBER_WORDS})(?:nummer|nr\.?|no\.?|id|code)?|kenmerk|referentie|id)"
+    rf"\b(?:(?:{NUMBER_WORDS})-?(?:nummer|nr\.?|no\.?|id|code)|kenmerk|referentie|id|ticket|"
+    r"dossier|personeelsnr)"
     r"(?:\s+(?:is|was|luidt))?\s*[:#]?\s*([A-Z]{0,4}[-/]?\d[\w/-]*)", re.I)
 LONG_NUMBER = re.compile(r"(?<![\w.,€/])[A-Za-z]{0,4}[-/]?\d[\d/-]*\d[A-Za-z]?(?![\w.,]\w)")
 SERVICE_NUMBER = re.compile(r"0[89]00-?\d{4,7}")  # 0800-0113, 0800-2000: help lines, not people
@@ -167,7 +168,8 @@ def _read(path: Path) -> list[str]:
             if line.strip()]
 
 
-WORD = re.compile(r"(?<![^\W\d_])(?:[A-Z]\.){1,4}(?!\w)|[^\W\d_]+(?:['’-][^\W\d_]+)*")
+WORD = re.compile(r"(?<![^\W\d_])(?:[A-Z]\.){1,4}(?!\w)|(?<!\w)['’][tsn](?!\w)"
+                  r"|[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 # Role words and titles: the word after them may be a name, and they stay in the text.
 ROLE_WORDS = {
@@ -199,6 +201,10 @@ NOT_NAMES = {
     "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag",
     "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
     "oktober", "november", "december", "mobiel", "wereld", "vertrouwenspersoon",
+    # labels in a list of details ("Naam: ... / Geb.: ... / Tel: ...")
+    "naam", "geb", "geboren", "tel", "telefoon", "mob", "mobiel", "adres", "woonplaats",
+    "postcode", "bsn", "email", "e-mail", "mail", "iban", "rekening", "functie", "afdeling",
+    "datum", "nr", "nummer", "kenteken", "geboortedatum", "leeftijd", "werkgever",
     # countries, cities abroad and the words for people from a country or region
     "marokko", "turkije", "suriname", "polen", "duitsland", "belgië", "frankrijk", "spanje",
     "italië", "engeland", "amerika", "china", "india", "indonesië", "syrië", "oekraïne",
@@ -216,7 +222,25 @@ NOT_NAMES = {
     "oekraïner", "oekraïners", "rus", "russen", "molukker", "molukkers", "indo", "hollander",
     "brabander", "limburger", "fries", "friezen", "zeeuw", "amsterdammer", "rotterdammer",
     "moslims", "christenen", "koran", "bijbel",
+    # languages, and adjectives of origin and religion ("ik ben Duitse", "in het Engels")
+    "engels", "frans", "duits", "spaans", "italiaans", "arabisch", "papiaments", "sranan",
+    "berbers", "koerdisch", "russisch", "roemeens", "bulgaars", "hindi", "urdu", "tigrinya",
+    "somalisch", "oekraïens", "duitse", "franse", "engelse", "spaanse", "italiaanse",
+    "arabische", "afrikaanse", "aziatische", "europese", "amerikaanse", "belgische", "indiase",
+    "indonesische", "chinese", "russische", "roemeense", "bulgaarse", "syrische", "afghaanse",
+    "eritrese", "somalische", "ghanese", "nigeriaanse", "oekraïense", "hindoestaanse",
+    "creoolse", "molukse", "kaapverdiaanse", "koerdische", "iraanse", "irakese", "hollandse",
+    "brabantse", "limburgse", "friese", "islamitische", "christelijke", "katholieke",
+    "protestantse", "joodse", "hindoeïstische", "boeddhistische", "poolse",
 }
+# Insults and slurs people quote: ordinary words here, even where a list has them as a name.
+INSULTS = {"mietje", "flikker", "homo", "trut", "kut", "hoer", "slet", "mongool", "neger",
+           "bruintje", "zwartje", "aap", "sukkel", "dombo", "dikzak", "pot", "lesbo", "sloerie",
+           "teef", "kankerlijer", "tering", "kanker", "makak", "zigeuner", "spleetoog",
+           "kaaskop", "mof", "allochtoon", "buitenlander", "lul", "eikel", "klootzak", "debiel",
+           "mongo", "schatje", "liefje", "popje", "meisje", "jochie", "knul", "ouwe", "oudje"}
+# Name particles of other languages (deduce's list is Dutch): "Samira al Hashimi".
+MORE_INTERFIXES = {"al", "el", "bin", "ibn", "abu", "ben", "ould", "de los", "de las", "van't"}
 # Chat spellings that are also first names somewhere.
 SLANG = {"enzo", "ofzo", "egt", "idd", "mn", "zn", "ff", "wss", "btw", "gwn", "nie", "ma",
          "tog", "joh", "jah", "nah", "oke", "oki", "kga", "kben", "kheb", "tis", "das", "wa",
@@ -238,10 +262,12 @@ class Lists:
         self.first = {w.lower() for w in _read(names / "first_names.txt") if w not in first_exc}
         self.surname = {w.lower() for w in _read(names / "surnames.txt")
                         + _read(names / "interfix_surnames.txt") if w not in sur_exc}
+        # surnames that come with a tussenvoegsel ("de Jong", "van den Broek")
+        self.interfix_surname = {w.lower() for w in _read(names / "interfix_surnames.txt")}
         self.interfixes: dict[str, list[tuple[str, ...]]] = {}
-        for fix in sorted((w.lower() for w in _read(names / "interfixes.txt")),
+        for fix in sorted({w.lower() for w in _read(names / "interfixes.txt")} | MORE_INTERFIXES,
                           key=len, reverse=True):
-            parts = tuple(p.rstrip(".") for p in fix.split())
+            parts = tuple(p.rstrip(".").replace("’", "'") for p in fix.split())
             self.interfixes.setdefault(parts[0], []).append(parts)
         self.titles = {w.lower().rstrip(".") for w in _read(names / "prefixes.txt")}
         places = base / "locations"
@@ -252,8 +278,9 @@ class Lists:
                        + _read(places / "municipalities.txt") + _read(places / "provinces.txt")}
         self.common = ({w.lower() for w in _read(base / "top_1000_terms.txt")}
                        | {w.lower() for w in _read(base / "stop_words.txt")}
-                       | own_vocabulary() | SLANG)
+                       | own_vocabulary() | SLANG | INSULTS)
         self.lexicon, self.verbs = dutch_words()
+        self.verb_after_name = self.verbs | present_forms(self.verbs)
         self.not_names = NOT_NAMES
         self.roles = ROLE_WORDS | self.titles
 
@@ -273,6 +300,29 @@ def dutch_words() -> tuple[set[str], set[str]]:
     forms = {form for form, lemma in table.items() if lemma in verbs}
     stems = {v[:-2] for v in verbs if v.endswith("aan")}  # gaan: ga, staan: sta
     return set(table) | set(table.values()), verbs | forms | stems
+
+
+def present_forms(verbs: Iterable[str]) -> set[str]:
+    """Present-tense forms the lookup table lacks, made by rule from the infinitive:
+    pesten: pest; zeggen: zeg, zegt; heten: heet; lezen: lees, leest; gaan: ga, gaat. A few
+    wrong extra forms do no harm: they only help decide whether a word is a verb."""
+    out: set[str] = set()
+    for verb in verbs:
+        if not verb.endswith("en") or len(verb) < 4:
+            continue
+        if verb.endswith("aan"):
+            out.update({verb[:-2], verb[:-1] + "t"})  # gaan: ga, gaat
+            continue
+        stem = verb[:-2]
+        stems = {stem}
+        if len(stem) > 1 and stem[-1] == stem[-2] and stem[-1] not in "aeiou":
+            stems = {stem[:-1]}
+        elif re.search(r"[^aeiou][aeiou][^aeiouj]$", stem):
+            stems.add(stem[:-1] + stem[-2] + stem[-1])  # heten: heet, lopen: loop
+        for st in list(stems):
+            st = st[:-1] + {"z": "s", "v": "f"}.get(st[-1], st[-1])
+            out.update({st, st if st.endswith("t") else st + "t"})
+    return out
 
 
 def own_vocabulary() -> set[str]:
@@ -323,7 +373,7 @@ def tokens(text: str) -> list[Token]:
         before = text[max(0, m.start() - 40):m.start()].rstrip(" \t\"'“‘(")
         if m.start() > 40 and not before:
             before = "x"  # a long run of spaces: not the start of the message
-        first = not before or before[-1] in ".!?:\n;" and not re.search(r"\b[A-Z]\.$", before)
+        first = not before or before[-1] in ".!?:\n;/|" and not re.search(r"\b[A-Z]\.$", before)
         out.append(Token(m.group(), m.start(), m.end(), first))
     return out
 
@@ -345,6 +395,8 @@ def _after_role(text: str, toks: list[Token], i: int, lst: Lists) -> bool:
     gap = text[prev.end:toks[i].start]
     if prev.lower in ABBREVIATIONS and re.fullmatch(r"\.\s?", gap):
         return True
+    if prev.lower == "naam" and re.fullmatch(r"\s*:\s*", gap):
+        return True  # "Naam: Tesfay Gebremariam"
     return _adjacent(text, prev, toks[i]) and (
         prev.lower in lst.roles
         or i >= 2 and (toks[i - 2].lower, prev.lower) in {("ik", "ben"), ("naam", "is")})
@@ -354,9 +406,10 @@ def _interfix_at(text: str, toks: list[Token], i: int, lst: Lists) -> int:
     """The number of tokens from i that form a tussenvoegsel ("van der", "de", "in 't")."""
     if i >= len(toks):
         return 0
-    for parts in lst.interfixes.get(toks[i].lower.rstrip("."), ()):
+    for parts in lst.interfixes.get(toks[i].lower.rstrip(".").replace("’", "'"), ()):
         n = len(parts)
-        if i + n <= len(toks) and all(toks[i + k].lower == parts[k] for k in range(1, n)) \
+        if i + n <= len(toks) and all(toks[i + k].lower.replace("’", "'") == parts[k]
+                                      for k in range(1, n)) \
                 and all(_adjacent(text, toks[i + k], toks[i + k + 1]) for k in range(n - 1)):
             return n
     return 0
@@ -380,28 +433,40 @@ def _verb_like(low: str, lst: Lists) -> bool:
         low.startswith(p) and low[len(p):] in lst.verbs for p in PARTICLES)
 
 
+def _not_a_name(tok: Token, lst: Lists) -> bool:
+    """Words that are never (part of) a person's name here: brands, places abroad,
+    nationalities, languages, acronyms ("BSN-nummer") and CamelCase ("WhatsApp-groep")."""
+    low = tok.lower.replace("’", "'")
+    return low in lst.not_names or any(p in lst.not_names for p in low.split("-")) \
+        or re.search(r"[A-Z]{2}|[a-z][A-Z]", tok.text) is not None
+
+
 def _listed(low: str, lst: Lists) -> bool:
     return low in lst.first or low in lst.surname or "-" in low and any(
         p in lst.first or p in lst.surname for p in low.split("-"))
 
 
-def _head_is_name(toks: list[Token], i: int, lst: Lists, after_role: bool) -> bool:
+def _head_is_name(text: str, toks: list[Token], i: int, lst: Lists, after_role: bool) -> bool:
     """Whether toks[i] can start a name (no initials or tussenvoegsel before it)."""
     tok = toks[i]
     low = tok.lower.replace("’", "'")
     prev = toks[i - 1].lower if i else ""
-    if low in lst.not_names or len(low) < 2 or tok.text.isupper():
+    if _not_a_name(tok, lst) or len(low) < 2 or tok.text.isupper():
         return False
     if low in lst.places and (prev in PLACE_CONTEXT or low not in lst.first):
         return False
-    if re.search(r"[A-Z]{2}", tok.text):
-        return False  # part acronym: "BSN-nummer", "HR-afdeling"
     listed = _listed(low, lst)
     if tok.capitalised:
         if after_role or not tok.sentence_start:
             # in the middle of a sentence a capital means a proper noun
             return listed or low not in lst.common and low not in lst.lexicon
-        return listed and low not in lst.common
+        if listed:
+            return low not in lst.common
+        # an unknown word at the start of a sentence: a name when a surname follows
+        # ("Tesfay Gebremariam zegt ...")
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        return low not in lst.common and low not in lst.lexicon and nxt is not None and \
+            nxt.capitalised and not _not_a_name(nxt, lst) and _adjacent(text, tok, nxt)
     # lowercase: never right after "een" or "de"; a surname only after a role word
     if prev in DETERMINERS and not after_role or low in lst.common or "-" in low:
         return False
@@ -411,18 +476,18 @@ def _head_is_name(toks: list[Token], i: int, lst: Lists, after_role: bool) -> bo
         return False
     if low not in lst.lexicon and len(low) >= 4:
         return True
-    # a lowercase first name that is also a Dutch word ("piet", "roos"): a person when a verb
-    # follows ("piet doet ...") or a word like "door" or "met" comes first, never after
-    # "een" or "de"
+    # a short lowercase first name ("tom") or one that is also a Dutch word ("piet", "roos"):
+    # a person when a verb follows ("piet doet ...", "tom heet ie") or a word like "door"
+    # or "met" comes first
     nxt = toks[i + 1].lower if i + 1 < len(toks) else ""
-    return prev in PERSON_CONTEXT or nxt in lst.verbs and nxt not in lst.first
+    return prev in PERSON_CONTEXT or nxt in lst.verb_after_name and nxt not in lst.first
 
 
 def name_spans(text: str, toks: list[Token], lst: Lists) -> Iterator[Span]:
     i = 0
     while i < len(toks):
         after_role = _after_role(text, toks, i, lst)
-        place = _place_at(text, toks, i, lst)
+        place = 0 if after_role else _place_at(text, toks, i, lst)
         if place:
             i += place
             continue
@@ -445,7 +510,7 @@ def name_spans(text: str, toks: list[Token], lst: Lists) -> Iterator[Span]:
                 ok = ok and (j > i or after_role or head.capitalised and (
                     low in lst.surname or toks[i].capitalised))
             else:
-                ok = _head_is_name(toks, core, lst, after_role) or (
+                ok = _head_is_name(text, toks, core, lst, after_role) or (
                     # "ayu wibowo", "jan de vries": a lowercase first name with a surname
                     head.text.islower() and head.lower in lst.first
                     and head.lower not in lst.common
@@ -461,8 +526,8 @@ def name_spans(text: str, toks: list[Token], lst: Lists) -> Iterator[Span]:
 def _place_at(text: str, toks: list[Token], i: int, lst: Lists) -> int:
     """The number of tokens from i that form a place name of two or three words
     ("Den Haag", "Bergen op Zoom"); 0 if none."""
-    if not toks[i].capitalised:
-        return 0
+    if not toks[i].capitalised and toks[i].lower not in {"'s", "'t"}:
+        return 0  # "Den Haag", "'s-Hertogenbosch"
     for n in (3, 2):
         if i + n <= len(toks) and text[toks[i].start:toks[i + n - 1].end].lower() in lst.places:
             return n
@@ -482,14 +547,16 @@ def _continues(text: str, toks: list[Token], core: int, lst: Lists) -> int:
             break
         cand = toks[nxt]
         low = cand.lower
-        if cand.sentence_start or low in lst.not_names:
+        if cand.sentence_start or _not_a_name(cand, lst) or len(low) < 2 or \
+                text[cand.end:cand.end + 1] == "&":
             break
-        if cand.capitalised and (_listed(low, lst) or fix or
-                                 low not in lst.common and low not in lst.lexicon):
-            end = nxt + 1
-        elif lowercase and not cand.capitalised and low not in lst.common and (
-                low in lst.surname or fix or low not in lst.lexicon and low not in lst.verbs):
-            end = nxt + 1  # "sanne de jong", "ayu wibowo"
+        if cand.capitalised:
+            end = nxt + 1  # a capital right after a name: "Bas Klein", "Mehmet Yilmaz"
+        elif lowercase and (
+                fix and low in lst.interfix_surname and low not in lst.roles
+                or low not in lst.common and (low in lst.surname or fix or (
+                    low not in lst.lexicon and not _verb_like(low, lst)))):
+            end = nxt + 1  # "dennis de jong", "demi van den broek", "ayu wibowo"
         else:
             break
     return end
