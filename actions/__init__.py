@@ -4,3 +4,7 @@ The actions hold no answer text: they look up the route for the recognised inten
 knowledge/routes.yml and compose the reply from the topics, referrals, organisation
 settings and phrases in knowledge/.
 """
+
+from channels import logguard
+
+logguard.enforce()  # the action server logs whole conversations at DEBUG

@@ -34,6 +34,7 @@ from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from channels import logguard
 from channels.scrubber import scrub_message, warm_up
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
@@ -134,6 +135,7 @@ class PrivateRestInput(RestInput):
         return "" if sender is None else str(sender)
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
+        logguard.install()
         self.edge = self.edge or PrivacyEdge()
 
         async def private(message: UserMessage) -> Any:
@@ -148,6 +150,7 @@ class PrivateSocketIOInput(SocketIOInput):
     edge: PrivacyEdge | None = None
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
+        logguard.install()
         self.edge = self.edge or PrivacyEdge()
 
         async def private(message: UserMessage) -> Any:

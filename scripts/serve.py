@@ -5,7 +5,8 @@ Each server runs in its own process group and is told to die with this process, 
 If any server exits on its own, the others are stopped too and the exit code is non-zero.
 
 Privacy defaults are set here, for every server: telemetry off, log level WARNING (no
-message text), Rasa's HTTP API not enabled.
+message text), Rasa's HTTP API not enabled. DEBUG logging is refused unless
+WEGWIJZER_DEBUG_LOGS=1, and always with WEGWIJZER_MODE=production (channels/logguard.py).
 
 Usage: python -m scripts.serve MODEL_PATH [--endpoints endpoints.yml]
 Ports come from RASA_PORT (5005), ACTIONS_PORT (5055) and WEB_PORT (8080).
@@ -26,6 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from channels import logguard  # noqa: E402
 BIN = Path(sys.executable).parent
 PR_SET_PDEATHSIG = 1
 
@@ -105,6 +109,10 @@ def main() -> int:
     args = parser.parse_args()
     if not args.model.is_file():
         print(f"error: model {args.model} not found: run `make model` first", file=sys.stderr)
+        return 1
+    reason = logguard.refusal(server_env(), loggers=())
+    if reason:
+        print(f"error: {reason}", file=sys.stderr)
         return 1
     ports = Ports()
     busy = [f"{name} ({port})" for name, port in vars(ports).items() if port_in_use(port)]
