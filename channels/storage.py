@@ -1,10 +1,16 @@
-"""Conversations in memory only, and only while they are going on.
+"""Conversations kept only while they are going on: in memory, or in Redis when REDIS_URL is set.
 
 Rasa's InMemoryTrackerStore keeps every conversation until the process stops. This one
 forgets a conversation once it has been idle for `idle_minutes` (endpoints.yml; the
 environment variable WEGWIJZER_IDLE_MINUTES overrides it). Forgetting happens whenever the
 store is used: a conversation older than the limit is gone before its next message is
 read, so it starts afresh.
+
+With REDIS_URL (redis://[:password@]host[:port][/db], or rediss:// for TLS; the switch the
+scaled set-up uses, so replicas share conversations) the same endpoints.yml entry gives
+Rasa's RedisTrackerStore instead, with `record_exp` set to the idle limit: Redis deletes a
+conversation when it has not been saved for that long. Redis must run without persistence
+(no RDB snapshots, no AOF), or conversations end up on its disk.
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ import time
 from typing import Any, Callable, Iterable
 
 from collections import OrderedDict
+from urllib.parse import unquote, urlparse
 
-from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.core.tracker_store import InMemoryTrackerStore, RedisTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -30,6 +37,23 @@ def idle_limit(configured: Any) -> float:
     raw = os.environ.get("WEGWIJZER_IDLE_MINUTES", configured)
     raw = DEFAULT_IDLE_MINUTES if raw is None else raw
     return bounded_number(raw, "idle_minutes / WEGWIJZER_IDLE_MINUTES", "minutes", 24 * 60) * 60
+
+
+def redis_settings(url: str) -> dict[str, Any]:
+    """RedisTrackerStore's arguments from a redis:// URL; a bad URL stops the server with
+    a message naming REDIS_URL."""
+    parsed = urlparse(url)
+    if parsed.scheme not in {"redis", "rediss"} or not parsed.hostname:
+        raise SystemExit(f"REDIS_URL must look like redis://host:6379/0, not {url!r}")
+    try:
+        db = int(parsed.path.strip("/") or 0)
+        port = parsed.port or 6379
+    except ValueError:
+        raise SystemExit(f"REDIS_URL has a bad port or database number: {url!r}") from None
+    return {"host": parsed.hostname, "port": port, "db": db,
+            "username": unquote(parsed.username) if parsed.username else None,
+            "password": unquote(parsed.password) if parsed.password else None,
+            "use_ssl": parsed.scheme == "rediss"}
 
 
 class ExpiringInMemoryTrackerStore(InMemoryTrackerStore):
@@ -64,3 +88,18 @@ class ExpiringInMemoryTrackerStore(InMemoryTrackerStore):
     async def keys(self) -> Iterable[str]:
         self.forget_idle()
         return await super().keys()
+
+
+class PrivateTrackerStore:
+    """The tracker store endpoints.yml names: ExpiringInMemoryTrackerStore, or with REDIS_URL
+    set, Rasa's RedisTrackerStore whose records expire after the same idle limit."""
+
+    def __new__(cls, domain: Domain, event_broker: Any = None, host: Any = None,
+                idle_minutes: Any = None, **kwargs: Any) -> TrackerStore:
+        url = os.environ.get("REDIS_URL", "").strip()
+        if not url:
+            return ExpiringInMemoryTrackerStore(domain, event_broker, idle_minutes=idle_minutes,
+                                                **kwargs)
+        return RedisTrackerStore(domain, event_broker=event_broker,
+                                 record_exp=max(1, round(idle_limit(idle_minutes))),
+                                 key_prefix="wegwijzer", **redis_settings(url))

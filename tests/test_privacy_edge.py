@@ -146,5 +146,32 @@ def test_the_idle_time_comes_from_endpoints_yml(monkeypatch):
 
     monkeypatch.delenv("WEGWIJZER_IDLE_MINUTES", raising=False)
     config = yaml.safe_load(open("endpoints.yml"))["tracker_store"]
-    assert config["type"] == "channels.storage.ExpiringInMemoryTrackerStore"
+    assert config["type"] == "channels.storage.PrivateTrackerStore"
     assert idle_limit(config["idle_minutes"]) == 30 * 60
+
+
+def test_redis_url_switches_to_redis_with_expiring_records(monkeypatch):
+    from rasa.core.tracker_store import RedisTrackerStore
+    from rasa.shared.core.domain import Domain
+
+    from channels.storage import ExpiringInMemoryTrackerStore, PrivateTrackerStore
+
+    monkeypatch.delenv("WEGWIJZER_IDLE_MINUTES", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert isinstance(PrivateTrackerStore(Domain.empty(), idle_minutes=30), ExpiringInMemoryTrackerStore)
+    monkeypatch.setenv("REDIS_URL", "redis://:s%40cret@redis.internal:6380/2")
+    store = PrivateTrackerStore(Domain.empty(), idle_minutes=30)  # connects lazily
+    assert isinstance(store, RedisTrackerStore)
+    assert store.record_exp == 30 * 60 and isinstance(store.record_exp, int)  # redis-py needs an int
+    kwargs = store.red.connection_pool.connection_kwargs
+    assert (kwargs["host"], kwargs["port"], kwargs["db"], kwargs["password"]) == (
+        "redis.internal", 6380, 2, "s@cret")
+
+
+@pytest.mark.parametrize("url", ["localhost:6379", "http://redis:6379", "redis://", "redis://h:port/0",
+                                 "redis://h:6379/zero"])
+def test_a_bad_redis_url_is_refused_with_a_clear_message(url):
+    from channels.storage import redis_settings
+
+    with pytest.raises(SystemExit, match="REDIS_URL"):
+        redis_settings(url)
