@@ -22,7 +22,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install model run test test-unit test-conversations test-nlu test-search validate eval clean
+.PHONY: help install model run test test-unit test-conversations test-nlu test-search validate eval clean redis-server
 
 help:
 	@echo "make run    start the assistant: chat page http://localhost:8080/, Rasa on 5005, actions on 5055"
@@ -50,6 +50,12 @@ $(WEBCHAT): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The privacy tests run a private Redis (no persistence) to check the scaled tracker store.
+redis-server:
+	@command -v redis-server >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; } \
+	  || { echo "error: the tests need redis-server: install the Debian package redis-server"; exit 1; }
+
 model: install
 	$(PY) -m scripts.model ensure >/dev/null
 	$(PY) -m actions.search
@@ -63,7 +69,7 @@ validate: install
 test: validate model test-unit test-conversations test-nlu test-search
 	@echo "All checks passed."
 
-test-unit: install model
+test-unit: install model redis-server
 	$(PY) -m pytest -q tests
 
 test-conversations: install model

@@ -55,13 +55,23 @@ def server_env() -> dict[str, str]:
     }
 
 
+def log_flags(level: str) -> list[str]:
+    """The rasa command-line flag for a LOG_LEVEL (a flag wins over the variable, and the
+    action server would otherwise log at INFO whatever LOG_LEVEL says)."""
+    level = level.strip().upper()
+    if level == "DEBUG":
+        return ["--debug"]
+    return [] if level == "INFO" else ["--quiet"]
+
+
 def commands(model: Path, ports: Ports, endpoints: Path) -> dict[str, list[str]]:
+    flags = log_flags(server_env()["LOG_LEVEL"])
     return {
         "actions": [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-                    "--port", str(ports.actions), "--quiet"],
+                    "--port", str(ports.actions), *flags],
         "rasa": [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(ports.rasa),
                  "--credentials", "credentials.yml", "--endpoints", str(endpoints),
-                 "--cors", f"http://localhost:{ports.web}", "--quiet"],
+                 "--cors", f"http://localhost:{ports.web}", *flags],
         "web": [sys.executable, "web/serve.py", "--port", str(ports.web), "--rasa-port", str(ports.rasa)],
     }
 

@@ -32,6 +32,24 @@ def knowledge() -> Knowledge:
     return load_knowledge()  # WEGWIJZER_KNOWLEDGE_DIR or knowledge/, as the action server
 
 
+@pytest.fixture(scope="session")
+def offline_agent():
+    """The trained model loaded in this process with the project's tracker store (in
+    memory) and no action server at all."""
+    import asyncio
+
+    from rasa.core.agent import load_agent
+    from rasa.core.utils import AvailableEndpoints
+    from rasa.utils.endpoints import EndpointConfig
+
+    model = model_path()
+    if not model.exists():
+        pytest.fail(f"trained model {model.name} is missing: run `make model` (make test does this)")
+    store = yaml.safe_load((ROOT / "endpoints.yml").read_text())["tracker_store"]
+    endpoints = AvailableEndpoints(tracker_store=EndpointConfig(**store))
+    return asyncio.run(load_agent(model_path=str(model), endpoints=endpoints))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -71,8 +89,8 @@ def get(url: str) -> tuple[int, dict, bytes]:
         return error.code, dict(error.headers), error.read()
 
 
-@pytest.fixture(scope="session")
-def bot(tmp_path_factory) -> RunningBot:
+def start_bot(config_dir: Path, **extra_env: str) -> RunningBot:
+    """Start the assistant through scripts.serve (as `make run` does) on spare ports."""
     model = model_path()
     if not model.exists():
         pytest.fail(f"trained model {model.name} is missing: run `make model` (make test does this)")
@@ -80,13 +98,15 @@ def bot(tmp_path_factory) -> RunningBot:
     # The project's endpoints.yml (tracker store included), with the action server's test port.
     config = yaml.safe_load((ROOT / "endpoints.yml").read_text())
     config["action_endpoint"]["url"] = f"http://localhost:{ports['ACTIONS_PORT']}/webhook"
-    endpoints = tmp_path_factory.mktemp("config") / "endpoints.yml"
+    endpoints = config_dir / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump(config))
     env = {**os.environ, **{k: str(v) for k, v in ports.items()}}
     # Conversations are forgotten after IDLE_SECONDS here, so a test can wait for it; every
     # test's conversation is far shorter than that.
     env["WEGWIJZER_IDLE_MINUTES"] = str(IDLE_SECONDS / 60)
     env.pop("LOG_LEVEL", None)  # the launcher's own default is what users get
+    env.pop("REDIS_URL", None)
+    env.update(extra_env)
     process = subprocess.Popen(
         [sys.executable, "-m", "scripts.serve", str(model), "--endpoints", str(endpoints)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -100,7 +120,47 @@ def bot(tmp_path_factory) -> RunningBot:
             process.kill()
             pytest.fail(f"the assistant did not start:\n{running.log()[-3000:]}")
         time.sleep(0.5)
+    return running
+
+
+def socketio_conversation(port: int, session_id: str, messages: list[str]) -> list[str]:
+    """The intranet page's path: a python-socketio client asks for a session and sends each
+    message; returns the reply texts to each message, joined."""
+    import queue
+
+    import socketio
+
+    replies: queue.Queue = queue.Queue()
+    client = socketio.Client(reconnection=False)
+    client.on("bot_uttered", lambda data: replies.put(data))
+    client.on("session_confirm", lambda sid: replies.put({"session": sid}))
+    client.connect(f"http://127.0.0.1:{port}", transports=["polling"], wait_timeout=10)
+    answers = []
+    try:
+        client.emit("session_request", {"session_id": session_id})
+        assert replies.get(timeout=10) == {"session": session_id}
+        for message in messages:
+            client.emit("user_uttered", {"message": message, "session_id": session_id})
+            texts = [replies.get(timeout=30).get("text", "")]
+            while True:
+                try:
+                    texts.append(replies.get(timeout=2).get("text", ""))
+                except queue.Empty:
+                    break
+            answers.append("\n".join(t or "" for t in texts))
+    finally:
+        client.disconnect()
+    return answers
+
+
+def stop_bot(running: RunningBot) -> None:
+    if running.process.poll() is None:
+        running.process.send_signal(signal.SIGINT)
+        running.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def bot(tmp_path_factory) -> RunningBot:
+    running = start_bot(tmp_path_factory.mktemp("config"))
     yield running
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
+    stop_bot(running)

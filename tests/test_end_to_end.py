@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import queue
 import signal
 import socket
 import time
 
-import socketio
-from conftest import IDLE_SECONDS, get, post_json
+from conftest import IDLE_SECONDS, get, post_json, socketio_conversation
 
 SENT = [
     "ik word gepest op mijn werk",
@@ -128,24 +126,7 @@ def test_socketio_channel_is_served(bot):
 
 def test_a_socketio_conversation_gets_its_replies(bot):
     """The intranet page's path, end to end: session, message, replies in the same session."""
-    replies: queue.Queue = queue.Queue()
-    client = socketio.Client(reconnection=False)
-    client.on("bot_uttered", lambda data: replies.put(data))
-    client.on("session_confirm", lambda session_id: replies.put({"session": session_id}))
-    client.connect(f"http://127.0.0.1:{bot.rasa_port}", transports=["polling"], wait_timeout=10)
-    try:
-        client.emit("session_request", {"session_id": "browser-session-e2e"})
-        assert replies.get(timeout=10) == {"session": "browser-session-e2e"}
-        client.emit("user_uttered", {"message": "ik wil niet meer leven", "session_id": "browser-session-e2e"})
-        texts = [replies.get(timeout=30).get("text", "")]
-        while True:
-            try:
-                texts.append(replies.get(timeout=2).get("text", ""))
-            except queue.Empty:
-                break
-    finally:
-        client.disconnect()
-    answer = "\n".join(texts)
+    [answer] = socketio_conversation(bot.rasa_port, "browser-session-e2e", ["ik wil niet meer leven"])
     assert "113" in answer and "112" in answer
 
 

@@ -1,7 +1,8 @@
 """Crisis messages get the emergency numbers even when the action server is down.
 
-The model is loaded in this process with no action endpoint at all: everything the action
-server would answer fails, and the crisis answer must still come, also mid-conversation.
+The model is loaded in this process (conftest.offline_agent) with no action endpoint at
+all: everything the action server would answer fails, and the crisis answer must still come,
+also mid-conversation.
 """
 
 from __future__ import annotations
@@ -9,8 +10,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
-from scripts.model import model_path
 
 CRISIS_MESSAGES = [
     "ik wil niet meer leven",
@@ -20,13 +19,8 @@ CRISIS_MESSAGES = [
 
 
 @pytest.fixture(scope="module")
-def agent():
-    from rasa.core.agent import load_agent
-
-    model = model_path()
-    if not model.exists():
-        pytest.fail(f"trained model {model.name} is missing: run `make model` (make test does this)")
-    return asyncio.run(load_agent(model_path=str(model)))
+def agent(offline_agent):
+    return offline_agent
 
 
 def say(agent, sender: str, text: str) -> str:
