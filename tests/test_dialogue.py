@@ -98,6 +98,22 @@ def test_privacy_answer_is_honest_about_slack_and_teams():
     assert "anoniem" in text and "Slack of Teams" in text and "opnieuw" in text
 
 
+def test_welcome_and_privacy_answer_say_what_is_kept_as_it_is_configured():
+    """The texts promise what the code does: personal data is taken out before reading, the
+    conversation is forgotten after the idle time endpoints.yml sets (30 minutes), the id
+    changes at least daily, and nothing goes to disk."""
+    import yaml
+
+    from channels.privacy import key_lifetime
+
+    store = yaml.safe_load(open("endpoints.yml"))["tracker_store"]
+    assert store["idle_minutes"] == 30 and key_lifetime() == 24 * 3600
+    for name in ("utter_welcome", "utter_privacy"):
+        text = response(name)["text"]
+        assert "half uur" in text and "schijf" in text and "uit je bericht" in text, name
+    assert "elke dag" in response("utter_privacy")["text"]
+
+
 # --- the situation check ---------------------------------------------------------------------
 
 def test_situation_check_asks_who_without_names_then_how_often_then_what_they_want():
