@@ -11,7 +11,7 @@
       socketUrl: socketUrl,
       socketPath: "/socket.io/",
       title: "Wegwijzer",
-      subtitle: "Anoniem, er wordt niets bewaard",
+      subtitle: "Anoniem, je gesprek gaat niet op schijf",
       inputTextFieldHint: "Typ je bericht…",
       showFullScreenButton: true,
       params: { storage: "session" },
