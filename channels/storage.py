@@ -15,6 +15,7 @@ conversation when it has not been saved for that long. Redis must run without pe
 
 from __future__ import annotations
 
+import copy
 import os
 import time
 from typing import Any, Callable, Iterable
@@ -24,6 +25,7 @@ from urllib.parse import unquote, urlparse
 
 from rasa.core.tracker_store import InMemoryTrackerStore, RedisTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Restarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from channels.privacy import bounded_number
@@ -56,8 +58,28 @@ def redis_settings(url: str) -> dict[str, Any]:
             "use_ssl": parsed.scheme == "rediss"}
 
 
+def forget_before_restart(tracker: DialogueStateTracker) -> DialogueStateTracker:
+    """The tracker with only the events from its latest restart on. A restart ("opnieuw",
+    the chat page's "Wis gesprek", `/restart`) then really forgets: Rasa itself keeps the
+    whole history and merely ignores what came before."""
+    events = list(tracker.events)
+    last = max((i for i, e in enumerate(events) if isinstance(e, Restarted)), default=0)
+    if not last:
+        return tracker
+    return DialogueStateTracker.from_events(tracker.sender_id, events[last:],
+                                            slots=[copy.deepcopy(s) for s in tracker.slots.values()])
+
+
+class PrivateRedisTrackerStore(RedisTrackerStore):
+    """Rasa's RedisTrackerStore that forgets what came before a restart."""
+
+    def serialise_tracker(self, tracker: DialogueStateTracker) -> str:  # type: ignore[override]
+        return super().serialise_tracker(forget_before_restart(tracker))
+
+
 class ExpiringInMemoryTrackerStore(InMemoryTrackerStore):
-    """InMemoryTrackerStore that drops conversations idle for longer than the limit."""
+    """InMemoryTrackerStore that drops conversations idle for longer than the limit, and
+    forgets what came before a restart."""
 
     def __init__(self, domain: Domain, event_broker: Any = None, host: Any = None,
                  idle_minutes: Any = None, clock: Callable[[], float] = time.monotonic,
@@ -77,7 +99,7 @@ class ExpiringInMemoryTrackerStore(InMemoryTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         self.forget_idle()
-        await super().save(tracker)
+        await super().save(forget_before_restart(tracker))
         self._last_seen[tracker.sender_id] = self._clock()
         self._last_seen.move_to_end(tracker.sender_id)
 
@@ -100,6 +122,6 @@ class PrivateTrackerStore:
         if not url:
             return ExpiringInMemoryTrackerStore(domain, event_broker, idle_minutes=idle_minutes,
                                                 **kwargs)
-        return RedisTrackerStore(domain, event_broker=event_broker,
+        return PrivateRedisTrackerStore(domain, event_broker=event_broker,
                                  record_exp=max(1, round(idle_limit(idle_minutes))),
                                  key_prefix="wegwijzer", **redis_settings(url))

@@ -175,3 +175,25 @@ def test_a_bad_redis_url_is_refused_with_a_clear_message(url):
 
     with pytest.raises(SystemExit, match="REDIS_URL"):
         redis_settings(url)
+
+
+def test_a_restart_forgets_what_came_before_it_in_the_store(monkeypatch):
+    from rasa.shared.core.events import ActionExecuted, Restarted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    monkeypatch.delenv("WEGWIJZER_IDLE_MINUTES", raising=False)
+    store, _ = store_with_clock(30)
+
+    async def scenario():
+        tracker = DialogueStateTracker("r", slots=[])
+        tracker.update(UserUttered("mijn geheim is zonnebloem"))
+        tracker.update(UserUttered("/restart"))
+        tracker.update(ActionExecuted("action_restart"))
+        tracker.update(Restarted())
+        tracker.update(UserUttered("ik word gepest"))
+        await store.save(tracker)
+        assert "zonnebloem" not in store.store["r"]
+        again = await store.retrieve("r")
+        assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["ik word gepest"]
+
+    asyncio.run(scenario())

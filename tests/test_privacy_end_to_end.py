@@ -5,7 +5,8 @@ private redis-server without persistence) and at the most verbose log level allo
 the developer flag (LOG_LEVEL=INFO, also for the libraries). Conversations go in over REST
 and socket.io. Afterwards every value in Redis, the servers' whole log output and every file
 written during the test are searched for the personal data and the channel ids: zero hits.
-The same check for the in-memory store runs in test_privacy_memory.py.
+A conversation restarted with "opnieuw" keeps nothing of what came before. The same check
+for the in-memory store runs in test_privacy_memory.py.
 """
 
 from __future__ import annotations
@@ -103,6 +104,9 @@ def test_personal_data_leaves_no_trace(redis_bot, redis_url, started):
     first = "\n".join(r.get("text", "") for r in answers[0]).lower()
     assert "pesten" in first or "vertrouwenspersoon" in first
     assert all(a.strip() for a in answers_socket)
+    # "opnieuw" forgets what came before it, in the store too
+    redis_bot.say("restart-check", "ik word gepest, mijn lievelingsbloem is de zonnebloem")
+    redis_bot.say("restart-check", "opnieuw")
     time.sleep(1)
 
     keys, stored = redis_contents(redis_url)
@@ -121,3 +125,4 @@ def test_personal_data_leaves_no_trace(redis_bot, redis_url, started):
         assert needle not in log, f"{secret!r} is in the log"
         assert needle not in files, f"{secret!r} is in a file written during the test"
     assert b"[ADRES]" in stored and b"[NAAM]" in stored  # the scrubbed messages were stored
+    assert b"zonnebloem" not in stored, "a restart must forget the conversation before it"
