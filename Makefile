@@ -22,7 +22,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install model run test test-unit test-conversations test-nlu test-search validate eval clean redis-server
+.PHONY: help install model run test test-unit test-conversations test-nlu test-search validate eval clean redis-server chromium
 
 help:
 	@echo "make run    start the assistant: chat page http://localhost:8080/, Rasa on 5005, actions on 5055"
@@ -56,6 +56,12 @@ redis-server:
 	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; } \
 	  || { echo "error: the tests need redis-server: install the Debian package redis-server"; exit 1; }
 
+# The browser tests drive Debian's Chromium with Playwright (never a downloaded browser).
+chromium:
+	@command -v chromium >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	  || { echo "error: the browser tests need chromium: install the Debian package chromium"; exit 1; }
+
 model: install
 	$(PY) -m scripts.model ensure >/dev/null
 	$(PY) -m actions.search
@@ -69,7 +75,7 @@ validate: install
 test: validate model test-unit test-conversations test-nlu test-search
 	@echo "All checks passed."
 
-test-unit: install model redis-server
+test-unit: install model redis-server chromium
 	$(PY) -m pytest -q tests
 
 test-conversations: install model

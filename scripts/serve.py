@@ -64,6 +64,14 @@ def log_flags(level: str) -> list[str]:
     return [] if level == "INFO" else ["--quiet"]
 
 
+def page_origins(web_port: int) -> list[str]:
+    """The origins whose pages may talk to Rasa (CORS): the chat page on this machine, and
+    the intranet addresses in WEGWIJZER_PAGE_ORIGINS (space-separated, e.g.
+    "https://intranet.example.nl")."""
+    extra = os.environ.get("WEGWIJZER_PAGE_ORIGINS", "").split()
+    return [f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}", *extra]
+
+
 def commands(model: Path, ports: Ports, endpoints: Path) -> dict[str, list[str]]:
     flags = log_flags(server_env()["LOG_LEVEL"])
     return {
@@ -71,7 +79,7 @@ def commands(model: Path, ports: Ports, endpoints: Path) -> dict[str, list[str]]
                     "--port", str(ports.actions), *flags],
         "rasa": [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(ports.rasa),
                  "--credentials", "credentials.yml", "--endpoints", str(endpoints),
-                 "--cors", f"http://localhost:{ports.web}", *flags],
+                 "--cors", *page_origins(ports.web), *flags],
         "web": [sys.executable, "web/serve.py", "--port", str(ports.web), "--rasa-port", str(ports.rasa)],
     }
 
