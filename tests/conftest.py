@@ -164,3 +164,138 @@ def bot(tmp_path_factory) -> RunningBot:
     running = start_bot(tmp_path_factory.mktemp("config"))
     yield running
     stop_bot(running)
+
+
+class FakeSlack:
+    """A local stand-in for Slack's Web API: records every chat.postMessage."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        posts = self.posts = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - fixed by the base class
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if "json" in (self.headers.get("Content-Type") or ""):
+                    data = json.loads(body or b"{}")
+                else:
+                    from urllib.parse import parse_qsl
+                    data = dict(parse_qsl(body.decode()))
+                posts.append({"method": self.path.rsplit("/", 1)[-1], **data})
+                answer = json.dumps({"ok": True, "channel": data.get("channel"), "ts": "1.0"}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait_for(self, count: int, timeout: float = 30) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while len(self.posts) < count and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return list(self.posts)
+
+
+SLACK_SECRET = "test-signing-secret"
+
+
+@pytest.fixture(scope="session")
+def fake_slack():
+    fake = FakeSlack()
+    yield fake
+    fake.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A private redis-server without persistence (no RDB snapshots, no append-only file)."""
+    import shutil
+
+    import redis
+
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail("redis-server is missing: `make test` installs it (Debian package redis-server)")
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1",
+                                "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = redis.Redis(port=port)
+    for _ in range(50):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.1)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def full_bot_started() -> float:
+    return time.time()
+
+
+@pytest.fixture(scope="session")
+def full_bot(tmp_path_factory, full_bot_started, redis_url, fake_slack) -> RunningBot:
+    """The assistant in its scaled storage mode (Redis), with Slack enabled against the
+    local fake Web API, logging at INFO: the most verbose level allowed without the
+    developer flag."""
+    running = start_bot(tmp_path_factory.mktemp("config-full"), REDIS_URL=redis_url,
+                        LOG_LEVEL="INFO", LOG_LEVEL_LIBRARIES="INFO",
+                        WEGWIJZER_IDLE_MINUTES="5", SLACK_BOT_TOKEN="xoxb-test-token",
+                        SLACK_SIGNING_SECRET=SLACK_SECRET, SLACK_API_URL=fake_slack.url)
+    yield running
+    stop_bot(running)
+
+
+def slack_request(port: int, payload: dict | bytes, *, timestamp: float | None = None,
+                  secret: str | None = SLACK_SECRET, headers: dict | None = None,
+                  form: bool = False) -> tuple[int, bytes]:
+    """POST to the Slack webhook, signed as Slack signs (or not, with secret=None)."""
+    import hashlib
+    import hmac
+
+    if form:
+        from urllib.parse import urlencode
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        content_type = "application/x-www-form-urlencoded"
+    else:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        content_type = "application/json"
+    stamp = str(int(time.time() if timestamp is None else timestamp))
+    sent = {"Content-Type": content_type, "X-Slack-Request-Timestamp": stamp}
+    if secret is not None:
+        digest = hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256)
+        sent["X-Slack-Signature"] = "v0=" + digest.hexdigest()
+    sent.update(headers or {})
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/webhooks/slack/webhook",
+                                     data=body, headers=sent)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return reply.status, reply.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def slack_dm(text: str, user: str = "U0TESTUSER", channel: str = "D0TESTDM",
+             event_id: str | None = None, thread_ts: str | None = None) -> dict:
+    """An Events API callback for a direct message, as Slack sends it."""
+    import uuid
+
+    event = {"type": "message", "channel_type": "im", "user": user, "text": text,
+             "channel": channel, "ts": f"{time.time():.6f}"}
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return {"type": "event_callback", "team_id": "T0TEST", "event_id": event_id or f"Ev{uuid.uuid4().hex[:10]}",
+            "authorizations": [{"user_id": "U0BOTUSER"}], "event": event}

@@ -95,6 +95,13 @@ def test_conversations_cannot_be_read_back(bot):
         assert status == 404, f"{path} answered {status}"
 
 
+def test_slack_is_off_without_its_settings(bot):
+    """credentials.yml lists the Slack channel; without SLACK_BOT_TOKEN and
+    SLACK_SIGNING_SECRET it serves nothing (tests/test_slack.py runs it with them)."""
+    status, _, _ = get(f"http://127.0.0.1:{bot.rasa_port}/webhooks/slack/webhook")
+    assert status == 404
+
+
 def test_logs_hold_no_message_text(bot):
     for message in SENT:
         bot.say("e2e-log", message)

@@ -1,9 +1,10 @@
 """End to end: conversations full of personal data leave no trace of it anywhere.
 
 The assistant runs as `make run` starts it, but in its scaled storage mode (REDIS_URL, a
-private redis-server without persistence) and at the most verbose log level allowed without
-the developer flag (LOG_LEVEL=INFO, also for the libraries). Conversations go in over REST
-and socket.io. Afterwards every value in Redis, the servers' whole log output and every file
+private redis-server without persistence), with Slack enabled against a local fake of its
+Web API, and at the most verbose log level allowed without the developer flag
+(LOG_LEVEL=INFO, also for the libraries): conftest.full_bot. Conversations go in over REST,
+socket.io and Slack direct messages. Afterwards every value in Redis, the servers' whole log output and every file
 written during the test are searched for the personal data and the channel ids: zero hits.
 A conversation restarted with "opnieuw" keeps nothing of what came before. The same check
 for the in-memory store runs in test_privacy_memory.py.
@@ -11,16 +12,14 @@ for the in-memory store runs in test_privacy_memory.py.
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-import pytest
 import redis
-from conftest import ROOT, free_port, socketio_conversation, start_bot, stop_bot
+from conftest import ROOT, slack_dm, slack_request, socketio_conversation
 
 # Each message carries personal data; `secrets` are the strings that must not survive.
 CONVERSATION = [
@@ -33,44 +32,7 @@ CONVERSATION = [
 SECRETS = ["Sanne", "Visser", "06-41825937", "41825937", "Okonkwo", "fenna.de.haan",
            "voorbeeld.nl", "Dotterbloemstraat", "3552 HK", "GX-482-T", "774213", "296485314",
            "3 maart 1988", "RABO 0312", "0312 4567", "Mehmet", "Yıldırım"]
-CHANNEL_IDS = ["jan.devries@bedrijf.nl", "browser-sessie-4f1c9e"]
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.fail("redis-server is missing: `make test` installs it (Debian package redis-server)")
-    port = free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    # No persistence at all: no RDB snapshots, no append-only file.
-    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1",
-                                "--save", "", "--appendonly", "no", "--dir", str(workdir)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    client = redis.Redis(port=port)
-    for _ in range(50):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.1)
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def started():
-    return time.time()
-
-
-@pytest.fixture(scope="module")
-def redis_bot(tmp_path_factory, redis_url, started):
-    running = start_bot(tmp_path_factory.mktemp("config-redis"), REDIS_URL=redis_url,
-                        LOG_LEVEL="INFO", LOG_LEVEL_LIBRARIES="INFO",
-                        WEGWIJZER_IDLE_MINUTES="5")
-    yield running
-    stop_bot(running)
+CHANNEL_IDS = ["jan.devries@bedrijf.nl", "browser-sessie-4f1c9e", "U0PRIVTEST", "D0PRIVDM"]
 
 
 def redis_contents(url: str) -> tuple[list[bytes], bytes]:
@@ -97,9 +59,17 @@ def files_written_since(moment: float, roots: list[Path]) -> list[Path]:
     return found
 
 
-def test_personal_data_leaves_no_trace(redis_bot, redis_url, started):
+def test_personal_data_leaves_no_trace(full_bot, redis_url, full_bot_started, fake_slack):
+    redis_bot = full_bot
     answers = [redis_bot.say(CHANNEL_IDS[0], message) for message in CONVERSATION]
     answers_socket = socketio_conversation(redis_bot.rasa_port, CHANNEL_IDS[1], CONVERSATION[:3])
+    before = len(fake_slack.posts)
+    for message in CONVERSATION[:3]:
+        status, _ = slack_request(redis_bot.rasa_port, slack_dm(message, user=CHANNEL_IDS[2],
+                                                                 channel=CHANNEL_IDS[3]))
+        assert status == 200
+    slack_replies = fake_slack.wait_for(before + 3)[before:]
+    assert slack_replies and all(p["channel"] == CHANNEL_IDS[3] for p in slack_replies)
     # The bot understood the messages (so the check below is about a real conversation).
     first = "\n".join(r.get("text", "") for r in answers[0]).lower()
     assert "pesten" in first or "vertrouwenspersoon" in first
@@ -116,7 +86,8 @@ def test_personal_data_leaves_no_trace(redis_bot, redis_url, started):
 
     log = redis_bot.log().encode()
     assert b" INFO " in log, "the servers should have logged at INFO"
-    written = files_written_since(started, [ROOT, Path(tempfile.gettempdir())])
+    written = files_written_since(full_bot_started, [ROOT, Path(tempfile.gettempdir())])
+    sent_to_slack = json.dumps(fake_slack.posts, ensure_ascii=False).encode()
     files = b"".join(p.read_bytes() for p in written if p.stat().st_size < 50_000_000)
 
     for secret in SECRETS + CHANNEL_IDS:
@@ -124,5 +95,7 @@ def test_personal_data_leaves_no_trace(redis_bot, redis_url, started):
         assert needle not in stored, f"{secret!r} is in Redis"
         assert needle not in log, f"{secret!r} is in the log"
         assert needle not in files, f"{secret!r} is in a file written during the test"
+        if secret not in CHANNEL_IDS[2:]:  # Slack needs its own channel id for the reply
+            assert needle not in sent_to_slack, f"{secret!r} was sent back to Slack"
     assert b"[ADRES]" in stored and b"[NAAM]" in stored  # the scrubbed messages were stored
     assert b"zonnebloem" not in stored, "a restart must forget the conversation before it"
