@@ -241,20 +241,129 @@ def redis_url(tmp_path_factory):
     process.wait(timeout=10)
 
 
+class FakeMicrosoft:
+    """Local stand-ins for Microsoft's side of a Teams bot: the OpenID metadata and signing
+    keys, the tenant's token endpoint and the Bot Connector (serviceUrl). Signs test JWTs
+    with its own RSA key."""
+
+    APP_ID = "00000000-test-app-0000-000000000000"
+    ISSUER = "https://api.botframework.test"
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from jwt.algorithms import RSAAlgorithm
+
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        jwk = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
+        jwk.update(kid="test-key", use="sig")
+        self.tokens_issued = 0
+        self.activities: list[dict] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _json(self, data: dict, status: int = 200) -> None:
+                body = json.dumps(data).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self):  # noqa: N802
+                if self.path == "/openid":
+                    self._json({"issuer": FakeMicrosoft.ISSUER, "jwks_uri": fake.base + "keys"})
+                elif self.path == "/keys":
+                    self._json({"keys": [jwk]})
+                else:
+                    self._json({}, 404)
+
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.path == "/token":
+                    fake.tokens_issued += 1
+                    self._json({"access_token": f"bot-token-{fake.tokens_issued}", "expires_in": 3600,
+                                "token_type": "Bearer"})
+                elif self.path.startswith("/v3/conversations/"):
+                    fake.activities.append({"path": self.path, "auth": self.headers.get("Authorization"),
+                                            **json.loads(body or b"{}")})
+                    self._json({"id": "reply-1"})
+                else:
+                    self._json({}, 404)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def jwt(self, *, key=None, audience: str | None = None, issuer: str | None = None,
+            expires_in: float = 3600, service_url: str | None = None, kid: str = "test-key") -> str:
+        import jwt as pyjwt
+
+        now = time.time()
+        claims = {"iss": issuer or self.ISSUER, "aud": audience or self.APP_ID,
+                  "exp": int(now + expires_in), "nbf": int(now - 10),
+                  "serviceurl": service_url or self.base}
+        return pyjwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": kid})
+
+    def activity(self, text: str, conversation_type: str = "personal", user: str = "29:teams-user") -> dict:
+        import uuid
+
+        return {"type": "message", "id": uuid.uuid4().hex, "text": text, "serviceUrl": self.base,
+                "channelId": "msteams", "from": {"id": user, "name": "Test Gebruiker"},
+                "recipient": {"id": "28:bot", "name": "Wegwijzer"},
+                "conversation": {"id": f"a:{uuid.uuid4().hex[:12]}", "conversationType": conversation_type,
+                                 "tenantId": "test-tenant"}}
+
+    def wait_for(self, count: int, timeout: float = 30) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while len(self.activities) < count and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return list(self.activities)
+
+
+@pytest.fixture(scope="session")
+def fake_microsoft():
+    fake = FakeMicrosoft()
+    yield fake
+    fake.server.shutdown()
+
+
+def teams_request(port: int, activity: dict | bytes, token: str | None) -> int:
+    body = activity if isinstance(activity, bytes) else json.dumps(activity).encode()
+    headers = {"Content-Type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/webhooks/botframework/webhook",
+                                     data=body, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return reply.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 @pytest.fixture(scope="session")
 def full_bot_started() -> float:
     return time.time()
 
 
 @pytest.fixture(scope="session")
-def full_bot(tmp_path_factory, full_bot_started, redis_url, fake_slack) -> RunningBot:
-    """The assistant in its scaled storage mode (Redis), with Slack enabled against the
-    local fake Web API, logging at INFO: the most verbose level allowed without the
-    developer flag."""
+def full_bot(tmp_path_factory, full_bot_started, redis_url, fake_slack, fake_microsoft) -> RunningBot:
+    """The assistant in its scaled storage mode (Redis), with Slack and Teams enabled against
+    local fakes of their services, logging at INFO: the most verbose level allowed without
+    the developer flag."""
     running = start_bot(tmp_path_factory.mktemp("config-full"), REDIS_URL=redis_url,
                         LOG_LEVEL="INFO", LOG_LEVEL_LIBRARIES="INFO",
                         WEGWIJZER_IDLE_MINUTES="5", SLACK_BOT_TOKEN="xoxb-test-token",
-                        SLACK_SIGNING_SECRET=SLACK_SECRET, SLACK_API_URL=fake_slack.url)
+                        SLACK_SIGNING_SECRET=SLACK_SECRET, SLACK_API_URL=fake_slack.url,
+                        TEAMS_APP_ID=FakeMicrosoft.APP_ID, TEAMS_APP_PASSWORD="test-password",
+                        TEAMS_TENANT_ID="test-tenant", TEAMS_OPENID_URL=fake_microsoft.base + "openid",
+                        TEAMS_TOKEN_URL=fake_microsoft.base + "token")
     yield running
     stop_bot(running)
 

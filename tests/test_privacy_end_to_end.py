@@ -1,10 +1,10 @@
 """End to end: conversations full of personal data leave no trace of it anywhere.
 
 The assistant runs as `make run` starts it, but in its scaled storage mode (REDIS_URL, a
-private redis-server without persistence), with Slack enabled against a local fake of its
-Web API, and at the most verbose log level allowed without the developer flag
+private redis-server without persistence), with Slack and Teams enabled against local fakes
+of their services, and at the most verbose log level allowed without the developer flag
 (LOG_LEVEL=INFO, also for the libraries): conftest.full_bot. Conversations go in over REST,
-socket.io and Slack direct messages. Afterwards every value in Redis, the servers' whole log output and every file
+socket.io, Slack direct messages and a Teams personal chat. Afterwards every value in Redis, the servers' whole log output and every file
 written during the test are searched for the personal data and the channel ids: zero hits.
 A conversation restarted with "opnieuw" keeps nothing of what came before. The same check
 for the in-memory store runs in test_privacy_memory.py.
@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import redis
-from conftest import ROOT, slack_dm, slack_request, socketio_conversation
+from conftest import ROOT, slack_dm, slack_request, socketio_conversation, teams_request
 
 # Each message carries personal data; `secrets` are the strings that must not survive.
 CONVERSATION = [
@@ -32,7 +32,8 @@ CONVERSATION = [
 SECRETS = ["Sanne", "Visser", "06-41825937", "41825937", "Okonkwo", "fenna.de.haan",
            "voorbeeld.nl", "Dotterbloemstraat", "3552 HK", "GX-482-T", "774213", "296485314",
            "3 maart 1988", "RABO 0312", "0312 4567", "Mehmet", "Yıldırım"]
-CHANNEL_IDS = ["jan.devries@bedrijf.nl", "browser-sessie-4f1c9e", "U0PRIVTEST", "D0PRIVDM"]
+CHANNEL_IDS = ["jan.devries@bedrijf.nl", "browser-sessie-4f1c9e", "U0PRIVTEST", "D0PRIVDM",
+               "29:teams-privacy-user"]
 
 
 def redis_contents(url: str) -> tuple[list[bytes], bytes]:
@@ -59,7 +60,8 @@ def files_written_since(moment: float, roots: list[Path]) -> list[Path]:
     return found
 
 
-def test_personal_data_leaves_no_trace(full_bot, redis_url, full_bot_started, fake_slack):
+def test_personal_data_leaves_no_trace(full_bot, redis_url, full_bot_started, fake_slack,
+                                      fake_microsoft):
     redis_bot = full_bot
     answers = [redis_bot.say(CHANNEL_IDS[0], message) for message in CONVERSATION]
     answers_socket = socketio_conversation(redis_bot.rasa_port, CHANNEL_IDS[1], CONVERSATION[:3])
@@ -70,6 +72,11 @@ def test_personal_data_leaves_no_trace(full_bot, redis_url, full_bot_started, fa
         assert status == 200
     slack_replies = fake_slack.wait_for(before + 3)[before:]
     assert slack_replies and all(p["channel"] == CHANNEL_IDS[3] for p in slack_replies)
+    before = len(fake_microsoft.activities)
+    for message in CONVERSATION[3:]:
+        activity = fake_microsoft.activity(message, user=CHANNEL_IDS[4])
+        assert teams_request(redis_bot.rasa_port, activity, fake_microsoft.jwt()) == 200
+    assert fake_microsoft.wait_for(before + 2)[before:]
     # The bot understood the messages (so the check below is about a real conversation).
     first = "\n".join(r.get("text", "") for r in answers[0]).lower()
     assert "pesten" in first or "vertrouwenspersoon" in first
@@ -87,7 +94,7 @@ def test_personal_data_leaves_no_trace(full_bot, redis_url, full_bot_started, fa
     log = redis_bot.log().encode()
     assert b" INFO " in log, "the servers should have logged at INFO"
     written = files_written_since(full_bot_started, [ROOT, Path(tempfile.gettempdir())])
-    sent_to_slack = json.dumps(fake_slack.posts, ensure_ascii=False).encode()
+    sent_to_slack = json.dumps(fake_slack.posts + fake_microsoft.activities, ensure_ascii=False).encode()
     files = b"".join(p.read_bytes() for p in written if p.stat().st_size < 50_000_000)
 
     for secret in SECRETS + CHANNEL_IDS:
@@ -96,6 +103,6 @@ def test_personal_data_leaves_no_trace(full_bot, redis_url, full_bot_started, fa
         assert needle not in log, f"{secret!r} is in the log"
         assert needle not in files, f"{secret!r} is in a file written during the test"
         if secret not in CHANNEL_IDS[2:]:  # Slack needs its own channel id for the reply
-            assert needle not in sent_to_slack, f"{secret!r} was sent back to Slack"
+            assert needle not in sent_to_slack, f"{secret!r} was sent back to Slack or Teams"
     assert b"[ADRES]" in stored and b"[NAAM]" in stored  # the scrubbed messages were stored
     assert b"zonnebloem" not in stored, "a restart must forget the conversation before it"
