@@ -95,11 +95,13 @@ def test_conversations_cannot_be_read_back(bot):
         assert status == 404, f"{path} answered {status}"
 
 
-def test_slack_is_off_without_its_settings(bot):
-    """credentials.yml lists the Slack channel; without SLACK_BOT_TOKEN and
-    SLACK_SIGNING_SECRET it serves nothing (tests/test_slack.py runs it with them)."""
-    status, _, _ = get(f"http://127.0.0.1:{bot.rasa_port}/webhooks/slack/webhook")
-    assert status == 404
+def test_slack_and_teams_are_off_without_their_settings(bot):
+    """credentials.yml lists both channels; without their settings (SLACK_BOT_TOKEN and
+    SLACK_SIGNING_SECRET; TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID) they serve
+    nothing (tests/test_slack.py and test_teams.py run them with settings)."""
+    for path in ("/webhooks/slack/webhook", "/webhooks/botframework/webhook"):
+        status, _, _ = get(f"http://127.0.0.1:{bot.rasa_port}{path}")
+        assert status == 404, path
 
 
 def test_logs_hold_no_message_text(bot):
