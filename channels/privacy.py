@@ -5,7 +5,7 @@ Personal data in the text becomes typed placeholders ("mijn collega [NAAM] belt 
 store or a log.
 
 Pseudonymous conversation ids. The id a channel gives (the REST `sender`, the
-socket.io session id; later the Slack or Teams user) never becomes Rasa's `sender_id`. It is
+socket.io session id, the Slack or Teams user) never becomes Rasa's `sender_id`. It is
 replaced by a keyed hash (HMAC-SHA256) with a random key that lives only in this process's
 memory and is replaced every `WEGWIJZER_ID_KEY_HOURS` hours (default 24). So the tracker
 store never holds a channel's id, and after a rotation nobody, this process included, can
