@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
+import re
 import secrets
 import threading
 import time
@@ -33,11 +35,32 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
+from sanic.exceptions import InvalidUsage
 
 from channels import logguard
 from channels.scrubber import scrub_message, warm_up
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
+logger = logging.getLogger(__name__)
+
+# Longer messages are not read: the answer asks for a shorter one (and gives the emergency
+# numbers, in case the long message was a cry for help).
+MAX_MESSAGE_CHARS = 2000
+# Control characters, and lone UTF-16 surrogates (valid in JSON, not as text), are dropped.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+TOO_LONG = ("Je bericht is te lang voor mij: ik lees berichten tot 2.000 tekens. Kun je in een "
+            "paar zinnen vertellen wat er speelt? Ben je in gevaar? Bel 112. Denk je aan "
+            "zelfdoding? Bel 113 of gratis 0800-0113.")
+EMPTY = "Ik zie geen tekst in je bericht. Vertel in je eigen woorden wat er speelt."
+
+
+def precheck(text: Any) -> str | None:
+    """The answer to a message Rasa should not see (empty or too long), or None."""
+    if not isinstance(text, str) or not CONTROL_CHARACTERS.sub("", text).strip():
+        return EMPTY
+    if len(text) > MAX_MESSAGE_CHARS:
+        return TOO_LONG
+    return None
 
 
 class RotatingKey:
@@ -101,7 +124,7 @@ class PrivacyEdge:
         """The message as Rasa may see it. `channel` is the input channel's own name, not
         the `input_channel` a REST client may put in its request."""
         return UserMessage(
-            text=scrub_message(message.text),
+            text=scrub_message(CONTROL_CHARACTERS.sub("", message.text or "")),
             output_channel=output_channel or message.output_channel,
             sender_id=self.pseudonym(channel, message.sender_id),
             parse_data=None,
@@ -109,6 +132,22 @@ class PrivacyEdge:
             message_id=None,  # Rasa makes its own random one
             metadata=None,
         )
+
+
+    async def handle(self, message: UserMessage, channel: str, on_new_message: Handler,
+                     output_channel: OutputChannel | None = None) -> None:
+        """Pass a channel's message to Rasa through the edge; answer an empty or over-long
+        message here. A failure is logged without the message (Rasa's channels would log
+        its text)."""
+        output = output_channel or message.output_channel
+        reply = precheck(message.text)
+        if reply:
+            await output.send_text_message(self.pseudonym(channel, message.sender_id), reply)
+            return
+        try:
+            await on_new_message(self.message(message, channel, output))
+        except Exception as error:  # noqa: BLE001 - the user gets no answer; nothing is logged but the kind
+            logger.error("A %s message could not be handled (%s)", channel, type(error).__name__)
 
 
 class RoomOutput(SocketIOOutput):
@@ -128,18 +167,44 @@ class PrivateRestInput(RestInput):
 
     edge: PrivacyEdge | None = None
 
+    @staticmethod
+    def _body(req: Any) -> dict:
+        """The request's JSON object, or a clear 400."""
+        try:
+            body = req.json
+        except Exception:  # noqa: BLE001 - Sanic's own parse error
+            body = None
+        if not isinstance(body, dict):
+            raise InvalidUsage("Verwacht een JSON-object, zoals "
+                               '{"sender": "...", "message": "..."}.')
+        return body
+
     async def _extract_sender(self, req: Any) -> str:
         # Rasa turns a missing sender into the shared conversation "default"; an empty id
         # makes the edge give the message a conversation of its own instead.
-        sender = await super()._extract_sender(req)
+        sender = self._body(req).get("sender")
+        if sender is not None and not isinstance(sender, (str, int)):
+            raise InvalidUsage("'sender' moet tekst zijn.")
         return "" if sender is None else str(sender)
+
+    def _extract_message(self, req: Any) -> str:
+        message = self._body(req).get("message")
+        if not isinstance(message, str):
+            raise InvalidUsage("'message' moet tekst zijn.")
+        return message
+
+    def _extract_input_channel(self, req: Any) -> str:
+        return self.name()  # a client's own "input_channel" is ignored
+
+    def get_metadata(self, request: Any) -> None:
+        return None  # dropped by the edge anyway
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         logguard.install()
         self.edge = self.edge or PrivacyEdge()
 
         async def private(message: UserMessage) -> Any:
-            return await on_new_message(self.edge.message(message, self.name()))
+            await self.edge.handle(message, self.name(), on_new_message)
 
         return super().blueprint(private)
 
@@ -157,6 +222,6 @@ class PrivateSocketIOInput(SocketIOInput):
             # Rasa's handler sends the replies to the room named after the sender id: the
             # browser's session id (session_persistence) or its socket id. Keep that room.
             output = RoomOutput(self.sio, self.bot_message_evt, room=message.sender_id)
-            return await on_new_message(self.edge.message(message, self.name(), output))
+            await self.edge.handle(message, self.name(), on_new_message, output)
 
         return super().blueprint(private)

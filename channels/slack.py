@@ -67,6 +67,26 @@ class SeenEvents:
         return True
 
 
+def _well_formed(request: Any) -> bool:
+    """Whether the body has the shape Rasa's Slack handler reads without failing."""
+    kind = request.headers.get("content-type")
+    try:
+        if kind == "application/json":
+            body = json.loads(request.body)
+            return isinstance(body, dict) and isinstance(body.get("event", {}), dict) and \
+                isinstance(body["event"].get("text", "") if "event" in body else "", str)
+        if kind == "application/x-www-form-urlencoded":
+            payload = json.loads(request.form["payload"][0])
+            if not isinstance(payload, dict):
+                return False
+            actions = payload.get("actions", [{}])
+            return isinstance(actions, list) and bool(actions) and isinstance(actions[0], dict) \
+                and isinstance(payload.get("user", {}), dict)
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return False
+    return True
+
+
 def _clicked_in_thread(request: Any) -> Optional[str]:
     """The thread of the message whose button was clicked, if it was in a thread."""
     try:
@@ -139,7 +159,21 @@ class PrivateSlackInput(SlackInput):
         self.seen = SeenEvents()
 
         async def private(message: UserMessage) -> Any:
-            return await on_new_message(
-                self.edge.message(message, self.name(), message.output_channel))
+            await self.edge.handle(message, self.name(), on_new_message)
 
-        return super().blueprint(private)
+        slack = super().blueprint(private)
+
+        @slack.middleware("request")
+        async def well_formed(request: Any) -> Any:
+            """Rasa's handler fails with a 500 on bodies Slack never sends; refuse them
+            first, with a clear 400 (after the signature check, as Slack would be told)."""
+            if request.method != "POST":
+                return None
+            if not self.is_request_from_slack_authentic(request):
+                return response.text("Message is not properly signed with a valid "
+                                     "X-Slack-Signature header", status=400)
+            if not _well_formed(request):
+                return response.text("Expected a Slack event or interaction payload.", status=400)
+            return None
+
+        return slack

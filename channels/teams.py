@@ -231,14 +231,14 @@ class PrivateTeamsInput(BotFrameworkInput):
             if activity["conversation"].get("conversationType", "personal") != "personal":
                 await output.send_text_message("", POINTER)
                 return response.text("")
-            text = activity.get("text") or ""
+            text = activity.get("text") if isinstance(activity.get("text"), str) else ""
             value = activity.get("value")
             if not text and isinstance(value, dict):
                 text = str(value.get("payload") or value.get("text") or "")
             message = UserMessage(text, output, (activity.get("from") or {}).get("id"),
                                   input_channel=self.name())
             # answer at once (the Bot Connector waits at most 15 s); the replies follow
-            task = asyncio.create_task(on_new_message(self.edge.message(message, self.name(), output)))
+            task = asyncio.create_task(self.edge.handle(message, self.name(), on_new_message, output))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             return response.text("")

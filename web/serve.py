@@ -76,6 +76,11 @@ class PageHandler(BaseHTTPRequestHandler):
     def do_GET(self):
         self._serve(send_body=True)
 
+    def _not_allowed(self) -> None:
+        self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"Alleen GET.\n", "text/plain; charset=utf-8", True)
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _not_allowed  # noqa: N815
+
     def _serve(self, send_body: bool) -> None:
         path = self.path.split("?", 1)[0]
         if path == "/favicon.ico":
