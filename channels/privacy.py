@@ -83,6 +83,49 @@ class RotatingKey:
             return self._key
 
 
+class SharedKey:
+    """The pseudonymisation key for several replicas: one random key in Redis (memory only:
+    Redis runs without persistence), which Redis deletes after `lifetime` seconds; the first
+    replica to find it gone makes the next one. Each replica keeps a copy until the key's
+    remaining lifetime is over, so Redis is asked about once per rotation."""
+
+    NAME = "wegwijzer:idkey"
+
+    def __init__(self, url: str, lifetime: float, clock: Callable[[], float] = time.monotonic) -> None:
+        import redis
+
+        from channels.storage import redis_settings
+
+        settings = redis_settings(url)
+        self._redis = redis.Redis(host=settings["host"], port=settings["port"], db=settings["db"],
+                                  username=settings["username"], password=settings["password"],
+                                  ssl=settings["use_ssl"], socket_timeout=5)
+        self._lifetime = max(1, round(lifetime))
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._key: bytes | None = None
+        self._until = 0.0
+
+    def current(self) -> bytes:
+        with self._lock:
+            if self._key is None or self._clock() >= self._until:
+                self._redis.set(self.NAME, secrets.token_bytes(32), ex=self._lifetime, nx=True)
+                with self._redis.pipeline() as pipe:
+                    key, left_ms = pipe.get(self.NAME).pttl(self.NAME).execute()
+                if key is None:  # expired in between: try again next time, use a fresh one now
+                    return secrets.token_bytes(32)
+                self._key = key
+                self._until = self._clock() + max(left_ms, 0) / 1000
+            return self._key
+
+
+def default_key() -> RotatingKey | SharedKey:
+    """In memory, or shared through Redis when REDIS_URL is set (several replicas must make
+    the same pseudonym for the same person, or a conversation would break on each hop)."""
+    url = os.environ.get("REDIS_URL", "").strip()
+    return SharedKey(url, key_lifetime()) if url else RotatingKey(key_lifetime())
+
+
 def bounded_number(raw: Any, name: str, unit: str, maximum: float) -> float:
     """A setting that must be a number above 0 and at most `maximum`; anything else stops
     the server with a message naming the setting."""
@@ -105,8 +148,8 @@ def key_lifetime() -> float:
 class PrivacyEdge:
     """Turns a channel's message into the message Rasa may see."""
 
-    def __init__(self, key: RotatingKey | None = None) -> None:
-        self._key = key or RotatingKey(key_lifetime())
+    def __init__(self, key: RotatingKey | SharedKey | None = None) -> None:
+        self._key = key or default_key()
         warm_up()  # the scrubber's word lists load at start-up, not on the first message
 
     def pseudonym(self, channel: str, sender_id: str | None) -> str:

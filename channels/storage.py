@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable
 from collections import OrderedDict
 from urllib.parse import unquote, urlparse
 
+from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import InMemoryTrackerStore, RedisTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Restarted
@@ -125,3 +126,17 @@ class PrivateTrackerStore:
         return PrivateRedisTrackerStore(domain, event_broker=event_broker,
                                  record_exp=max(1, round(idle_limit(idle_minutes))),
                                  key_prefix="wegwijzer", **redis_settings(url))
+
+
+class PrivateLockStore:
+    """The lock store endpoints.yml names: Rasa's in-memory one, or with REDIS_URL set its
+    RedisLockStore, so that replicas never handle two messages of one conversation at once."""
+
+    def __new__(cls, endpoint_config: Any = None, **kwargs: Any) -> LockStore:
+        url = os.environ.get("REDIS_URL", "").strip()
+        if not url:
+            return InMemoryLockStore()
+        settings = redis_settings(url)
+        return RedisLockStore(host=settings["host"], port=settings["port"], db=settings["db"],
+                              username=settings["username"], password=settings["password"],
+                              use_ssl=settings["use_ssl"], key_prefix="wegwijzer")

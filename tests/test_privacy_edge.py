@@ -197,3 +197,33 @@ def test_a_restart_forgets_what_came_before_it_in_the_store(monkeypatch):
         assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["ik word gepest"]
 
     asyncio.run(scenario())
+
+
+def test_replicas_share_one_key_through_redis_and_it_rotates(redis_url):
+    import time
+
+    import redis
+
+    from channels.privacy import SharedKey
+
+    redis.Redis.from_url(redis_url).delete(SharedKey.NAME)
+    first, second = SharedKey(redis_url, 2), SharedKey(redis_url, 2)
+    one, other = PrivacyEdge(first), PrivacyEdge(second)
+    assert one.pseudonym("rest", "jan") == other.pseudonym("rest", "jan")  # two replicas agree
+    key = first.current()
+    time.sleep(2.2)
+    assert first.current() != key and first.current() == second.current()  # rotated, shared
+    assert redis.Redis.from_url(redis_url).ttl(SharedKey.NAME) <= 2
+
+
+def test_redis_url_selects_redis_locks_too(monkeypatch):
+    from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
+
+    from channels.storage import PrivateLockStore
+
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert isinstance(PrivateLockStore(), InMemoryLockStore)
+    monkeypatch.setenv("REDIS_URL", "redis://redis.internal:6380/3")
+    store = PrivateLockStore()  # connects lazily
+    assert isinstance(store, RedisLockStore)
+    assert store.red.connection_pool.connection_kwargs["port"] == 6380
