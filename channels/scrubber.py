@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -359,8 +358,8 @@ class Token:
 
     @property
     def capitalised(self) -> bool:
-        return self.text[:1].isupper() and not self.text.isupper() or len(self.text) == 1 and \
-            self.text.isupper()
+        """True for "Jan", "De" or a single capital; not for "NEA" (all capitals)."""
+        return self.text[:1].isupper() and (len(self.text) == 1 or not self.text.isupper())
 
     @property
     def initials(self) -> bool:
@@ -671,10 +670,6 @@ def scrub_message(text: str | None) -> str | None:
     return scrub(text)
 
 
-_warm = threading.Lock()
-
-
 def warm_up() -> None:
     """Load the lists now (a channel calls this at start-up, not on the first message)."""
-    with _warm:
-        lists()
+    lists()
