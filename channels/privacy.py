@@ -122,7 +122,9 @@ class SharedKey:
 def default_key() -> RotatingKey | SharedKey:
     """In memory, or shared through Redis when REDIS_URL is set (several replicas must make
     the same pseudonym for the same person, or a conversation would break on each hop)."""
-    url = os.environ.get("REDIS_URL", "").strip()
+    from channels.storage import redis_url  # storage imports this module
+
+    url = redis_url()
     return SharedKey(url, key_lifetime()) if url else RotatingKey(key_lifetime())
 
 

@@ -416,7 +416,7 @@ def _interfix_at(text: str, toks: list[Token], i: int, lst: Lists) -> int:
 
 # Words after which a lowercase first name is a person ("door piet", "met sanne").
 PERSON_CONTEXT = {"door", "met", "tegen", "van", "aan", "voor", "over", "bij", "en", "naast",
-                  "zonder", "dat", "omdat", "want", "of", "maar", "en", "als", "toen", "zei"}
+                  "zonder", "dat", "omdat", "want", "of", "maar", "als", "toen", "zei"}
 DETERMINERS = {"een", "de", "het", "die", "deze", "dat", "dit", "mijn", "je", "jouw", "zijn",
                "haar", "ons", "onze", "hun", "elke", "iedere", "geen", "welke"}
 PLACE_CONTEXT = {"in", "uit", "naar", "te", "richting", "bij", "rond", "vanuit"}

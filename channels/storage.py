@@ -42,6 +42,11 @@ def idle_limit(configured: Any) -> float:
     return bounded_number(raw, "idle_minutes / WEGWIJZER_IDLE_MINUTES", "minutes", 24 * 60) * 60
 
 
+def redis_url() -> str:
+    """REDIS_URL, the one switch to the scaled mode ("" when unset)."""
+    return os.environ.get("REDIS_URL", "").strip()
+
+
 def redis_settings(url: str) -> dict[str, Any]:
     """RedisTrackerStore's arguments from a redis:// URL; a bad URL stops the server with
     a message naming REDIS_URL."""
@@ -119,7 +124,7 @@ class PrivateTrackerStore:
 
     def __new__(cls, domain: Domain, event_broker: Any = None, host: Any = None,
                 idle_minutes: Any = None, **kwargs: Any) -> TrackerStore:
-        url = os.environ.get("REDIS_URL", "").strip()
+        url = redis_url()
         if not url:
             return ExpiringInMemoryTrackerStore(domain, event_broker, idle_minutes=idle_minutes,
                                                 **kwargs)
@@ -133,7 +138,7 @@ class PrivateLockStore:
     RedisLockStore, so that replicas never handle two messages of one conversation at once."""
 
     def __new__(cls, endpoint_config: Any = None, **kwargs: Any) -> LockStore:
-        url = os.environ.get("REDIS_URL", "").strip()
+        url = redis_url()
         if not url:
             return InMemoryLockStore()
         settings = redis_settings(url)

@@ -62,12 +62,11 @@ def files_written_since(moment: float, roots: list[Path]) -> list[Path]:
 
 def test_personal_data_leaves_no_trace(full_bot, redis_url, full_bot_started, fake_slack,
                                       fake_microsoft):
-    redis_bot = full_bot
-    answers = [redis_bot.say(CHANNEL_IDS[0], message) for message in CONVERSATION]
-    answers_socket = socketio_conversation(redis_bot.rasa_port, CHANNEL_IDS[1], CONVERSATION[:3])
+    answers = [full_bot.say(CHANNEL_IDS[0], message) for message in CONVERSATION]
+    answers_socket = socketio_conversation(full_bot.rasa_port, CHANNEL_IDS[1], CONVERSATION[:3])
     before = len(fake_slack.posts)
     for message in CONVERSATION[:3]:
-        status, _ = slack_request(redis_bot.rasa_port, slack_dm(message, user=CHANNEL_IDS[2],
+        status, _ = slack_request(full_bot.rasa_port, slack_dm(message, user=CHANNEL_IDS[2],
                                                                  channel=CHANNEL_IDS[3]))
         assert status == 200
     slack_replies = fake_slack.wait_for(before + 3)[before:]
@@ -75,15 +74,15 @@ def test_personal_data_leaves_no_trace(full_bot, redis_url, full_bot_started, fa
     before = len(fake_microsoft.activities)
     for message in CONVERSATION[3:]:
         activity = fake_microsoft.activity(message, user=CHANNEL_IDS[4])
-        assert teams_request(redis_bot.rasa_port, activity, fake_microsoft.jwt()) == 200
+        assert teams_request(full_bot.rasa_port, activity, fake_microsoft.jwt()) == 200
     assert fake_microsoft.wait_for(before + 2)[before:]
     # The bot understood the messages (so the check below is about a real conversation).
     first = "\n".join(r.get("text", "") for r in answers[0]).lower()
     assert "pesten" in first or "vertrouwenspersoon" in first
     assert all(a.strip() for a in answers_socket)
     # "opnieuw" forgets what came before it, in the store too
-    redis_bot.say("restart-check", "ik word gepest, mijn lievelingsbloem is de zonnebloem")
-    redis_bot.say("restart-check", "opnieuw")
+    full_bot.say("restart-check", "ik word gepest, mijn lievelingsbloem is de zonnebloem")
+    full_bot.say("restart-check", "opnieuw")
     time.sleep(1)
 
     keys, stored = redis_contents(redis_url)
@@ -98,7 +97,7 @@ def test_personal_data_leaves_no_trace(full_bot, redis_url, full_bot_started, fa
     # the replicas' shared pseudonymisation key expires within a day too
     assert 0 < client.ttl(b"wegwijzer:idkey") <= 24 * 3600
 
-    log = redis_bot.log().encode()
+    log = full_bot.log().encode()
     assert b" INFO " in log, "the servers should have logged at INFO"
     written = files_written_since(full_bot_started, [ROOT, Path(tempfile.gettempdir())])
     sent_to_slack = json.dumps(fake_slack.posts + fake_microsoft.activities, ensure_ascii=False).encode()
