@@ -22,7 +22,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install model run test test-unit test-conversations test-nlu test-search validate eval clean redis-server chromium
+.PHONY: help install model run run-scaled bench report nginx test test-unit test-conversations test-nlu test-search validate eval clean redis-server chromium
 
 help:
 	@echo "make run    start the assistant: chat page http://localhost:8080/, Rasa on 5005, actions on 5055"
@@ -56,6 +56,12 @@ redis-server:
 	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; } \
 	  || { echo "error: the tests need redis-server: install the Debian package redis-server"; exit 1; }
 
+# The scaled mode's load balancer.
+nginx:
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; } \
+	  || { echo "error: the scaled mode needs nginx: install the Debian package nginx"; exit 1; }
+
 # The browser tests drive Debian's Chromium with Playwright (never a downloaded browser).
 chromium:
 	@command -v chromium >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
@@ -69,13 +75,17 @@ model: install
 run: install model
 	exec $(PY) -m scripts.serve $(MODEL)
 
+# Redis (no persistence), two Rasa replicas, the action server and nginx in front (docs/deploy.md).
+run-scaled: install model redis-server nginx
+	exec $(PY) -m scripts.serve $(MODEL) --scaled
+
 validate: install
 	$(RASA) data validate --fail-on-warnings --max-history 5
 
 test: validate model test-unit test-conversations test-nlu test-search
 	@echo "All checks passed."
 
-test-unit: install model redis-server chromium
+test-unit: install model redis-server nginx chromium
 	$(PY) -m pytest -q tests
 
 test-conversations: install model

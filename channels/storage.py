@@ -20,6 +20,7 @@ import os
 import time
 from typing import Any, Callable, Iterable
 
+import logging
 from collections import OrderedDict
 from urllib.parse import unquote, urlparse
 
@@ -29,8 +30,12 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Restarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from redis.exceptions import RedisError
+
+from channels.insight import Insight, configured_store
 from channels.privacy import bounded_number
 
+logger = logging.getLogger(__name__)
 DEFAULT_IDLE_MINUTES = 30.0
 
 
@@ -76,8 +81,68 @@ def forget_before_restart(tracker: DialogueStateTracker) -> DialogueStateTracker
                                             slots=[copy.deepcopy(s) for s in tracker.slots.values()])
 
 
+class RedisBreaker:
+    """After Redis fails once, this process uses its in-memory fallbacks for `pause` seconds
+    before trying Redis again: a hanging Redis then costs one timeout, not one per call."""
+
+    TIMEOUT = 1.0  # seconds for any Redis call (Redis answers in well under a millisecond)
+
+    def __init__(self, pause: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._pause, self._clock, self._until = pause, clock, 0.0
+
+    def open(self) -> bool:
+        return self._clock() < self._until
+
+    def tripped(self, error: Exception) -> None:
+        if not self.open():
+            logger.warning("Redis unreachable (%s): using memory for %.0f s", type(error).__name__, self._pause)
+        self._until = self._clock() + self._pause
+
+
+BREAKER = RedisBreaker()
+
+
+def _short_timeouts(client: Any) -> None:
+    client.connection_pool.connection_kwargs.update(socket_timeout=RedisBreaker.TIMEOUT,
+                                                    socket_connect_timeout=RedisBreaker.TIMEOUT)
+
+
 class PrivateRedisTrackerStore(RedisTrackerStore):
-    """Rasa's RedisTrackerStore that forgets what came before a restart."""
+    """Rasa's RedisTrackerStore that forgets what came before a restart, and counts what
+    each message adds to the anonymous insight (channels/insight.py).
+
+    While Redis cannot be reached (restarting, say), conversations are kept in this
+    process's memory with the same idle limit, and Redis is tried again on every message.
+    (Rasa's own fallback is an in-memory store that never forgets.) A conversation that
+    began during the outage restarts cleanly once Redis answers again."""
+
+    breaker = BREAKER
+
+    insight = Insight(None)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _short_timeouts(self.red)
+        self.fallback = ExpiringInMemoryTrackerStore(self.domain, idle_minutes=self.record_exp / 60)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        if self.breaker.open():
+            await self.fallback.save(tracker)
+        else:
+            try:
+                await super().save(tracker)
+            except RedisError as error:
+                self.breaker.tripped(error)
+                await self.fallback.save(tracker)
+        self.insight.record(tracker)
+
+    async def _retrieve(self, sender_id: str, fetch_all_sessions: bool) -> DialogueStateTracker | None:
+        if not self.breaker.open():
+            try:
+                return await super()._retrieve(sender_id, fetch_all_sessions)
+            except RedisError as error:
+                self.breaker.tripped(error)
+        return await self.fallback._retrieve(sender_id, fetch_all_sessions)
 
     def serialise_tracker(self, tracker: DialogueStateTracker) -> str:  # type: ignore[override]
         return super().serialise_tracker(forget_before_restart(tracker))
@@ -96,6 +161,7 @@ class ExpiringInMemoryTrackerStore(InMemoryTrackerStore):
         # Conversation id -> time of its last save, oldest first: forgetting only looks at
         # the conversations that are due, not at all of them.
         self._last_seen: OrderedDict[str, float] = OrderedDict()
+        self.insight = Insight(None)
 
     def forget_idle(self) -> None:
         cutoff = self._clock() - self._idle
@@ -108,6 +174,7 @@ class ExpiringInMemoryTrackerStore(InMemoryTrackerStore):
         await super().save(forget_before_restart(tracker))
         self._last_seen[tracker.sender_id] = self._clock()
         self._last_seen.move_to_end(tracker.sender_id)
+        self.insight.record(tracker)
 
     async def _retrieve(self, sender_id: str, fetch_all_sessions: bool) -> DialogueStateTracker | None:
         self.forget_idle()
@@ -125,12 +192,16 @@ class PrivateTrackerStore:
     def __new__(cls, domain: Domain, event_broker: Any = None, host: Any = None,
                 idle_minutes: Any = None, **kwargs: Any) -> TrackerStore:
         url = redis_url()
+        store: ExpiringInMemoryTrackerStore | PrivateRedisTrackerStore
         if not url:
-            return ExpiringInMemoryTrackerStore(domain, event_broker, idle_minutes=idle_minutes,
-                                                **kwargs)
-        return PrivateRedisTrackerStore(domain, event_broker=event_broker,
-                                 record_exp=max(1, round(idle_limit(idle_minutes))),
-                                 key_prefix="wegwijzer", **redis_settings(url))
+            store = ExpiringInMemoryTrackerStore(domain, event_broker, idle_minutes=idle_minutes,
+                                                 **kwargs)
+        else:
+            store = PrivateRedisTrackerStore(domain, event_broker=event_broker,
+                                             record_exp=max(1, round(idle_limit(idle_minutes))),
+                                             key_prefix="wegwijzer", **redis_settings(url))
+        store.insight = Insight(configured_store())
+        return store
 
 
 class PrivateLockStore:
@@ -142,6 +213,43 @@ class PrivateLockStore:
         if not url:
             return InMemoryLockStore()
         settings = redis_settings(url)
-        return RedisLockStore(host=settings["host"], port=settings["port"], db=settings["db"],
-                              username=settings["username"], password=settings["password"],
-                              use_ssl=settings["use_ssl"], key_prefix="wegwijzer")
+        return FailSafeRedisLockStore(host=settings["host"], port=settings["port"], db=settings["db"],
+                                      username=settings["username"], password=settings["password"],
+                                      use_ssl=settings["use_ssl"], key_prefix="wegwijzer")
+
+
+class FailSafeRedisLockStore(RedisLockStore):
+    """RedisLockStore that uses in-process locks while Redis cannot be reached, instead of
+    failing the message with a server error (a Redis restart takes about a second)."""
+
+    breaker = BREAKER
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _short_timeouts(self.red)
+        self.fallback = InMemoryLockStore()
+
+    def get_lock(self, conversation_id: str) -> Any:
+        if not self.breaker.open():
+            try:
+                return super().get_lock(conversation_id) or self.fallback.get_lock(conversation_id)
+            except RedisError as error:
+                self.breaker.tripped(error)
+        return self.fallback.get_lock(conversation_id)
+
+    def delete_lock(self, conversation_id: str) -> None:
+        self.fallback.delete_lock(conversation_id)
+        if not self.breaker.open():
+            try:
+                super().delete_lock(conversation_id)
+            except RedisError as error:
+                self.breaker.tripped(error)
+
+    def save_lock(self, lock: Any) -> None:
+        if not self.breaker.open():
+            try:
+                super().save_lock(lock)
+                return
+            except RedisError as error:
+                self.breaker.tripped(error)
+        self.fallback.save_lock(lock)

@@ -1,14 +1,20 @@
 """Run the whole assistant in the foreground: action server, Rasa server and intranet page.
 
 Each server runs in its own process group and is told to die with this process, so Ctrl-C
-(or SIGTERM, or this process being killed) stops all three: none is left holding a port.
-If any server exits on its own, the others are stopped too and the exit code is non-zero.
+(or SIGTERM, or this process being killed) stops all of them: none is left holding a port.
+A server that stops on its own is restarted (Supervisor); one that keeps stopping stops
+everything, with a non-zero exit code.
+
+With --scaled (`make run-scaled`): Redis without persistence (unless REDIS_URL names one),
+two Rasa replicas sharing conversations through it (RASA_REPLICA_PORTS, default 5006 and
+5007), one action server, and nginx on the Rasa port in front of the replicas: REST and the
+webhooks round robin, socket.io sticky by client address.
 
 Privacy defaults are set here, for every server: telemetry off, log level WARNING (no
 message text), Rasa's HTTP API not enabled. DEBUG logging is refused unless
 WEGWIJZER_DEBUG_LOGS=1, and always with WEGWIJZER_MODE=production (channels/logguard.py).
 
-Usage: python -m scripts.serve MODEL_PATH [--endpoints endpoints.yml]
+Usage: python -m scripts.serve MODEL_PATH [--endpoints endpoints.yml] [--scaled]
 Ports come from RASA_PORT (5005), ACTIONS_PORT (5055) and WEB_PORT (8080).
 """
 
@@ -17,10 +23,12 @@ from __future__ import annotations
 import argparse
 import ctypes
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -120,26 +128,165 @@ def stop_all(procs: dict[str, subprocess.Popen]) -> None:
             proc.wait()
 
 
+NGINX_CONF = """worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log stderr crit;  # no client addresses or request lines in the log
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  client_body_temp_path {tmp}/body;
+  proxy_temp_path {tmp}/proxy;
+  fastcgi_temp_path {tmp}/fastcgi;
+  uwsgi_temp_path {tmp}/uwsgi;
+  scgi_temp_path {tmp}/scgi;
+  client_max_body_size 1m;
+  # REST and the Slack/Teams webhooks: any replica (conversations live in Redis); a replica
+  # that refuses connections is skipped for 5 s and the request goes to the other.
+  upstream rasa {{
+{servers}
+    keepalive 16;
+  }}
+  # socket.io: sticky by client address, so a browser's polling requests and its upgrade to
+  # a websocket reach the replica that holds its socket.io session.
+  upstream rasa_socketio {{
+    ip_hash;
+{servers}
+  }}
+  map $http_upgrade $connection_upgrade {{ default upgrade; "" close; }}
+  server {{
+    listen 127.0.0.1:{port};
+    proxy_connect_timeout 2s;
+    proxy_read_timeout 60s;
+    # also POSTs: a message sent to a replica that died is handled by the other
+    proxy_next_upstream error timeout http_502 http_503 non_idempotent;
+    location /socket.io/ {{
+      proxy_pass http://rasa_socketio;
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      proxy_set_header Host $host;
+      proxy_read_timeout 1h;
+    }}
+    location / {{
+      proxy_pass http://rasa;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+    }}
+  }}
+}}
+"""
+
+
+def nginx_conf(tmp: Path, port: int, replicas: list[int]) -> str:
+    servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in replicas)
+    return NGINX_CONF.format(tmp=tmp, port=port, servers=servers)
+
+
+def scaled_commands(model: Path, ports: Ports, endpoints: Path, tmp: Path,
+                    replicas: list[int], redis_port: int | None) -> dict[str, list[str]]:
+    """Redis (unless REDIS_URL names one), the replicas, the action server, nginx in front
+    on the Rasa port, and the chat page."""
+    single = commands(model, ports, endpoints)
+    found = {}
+    if redis_port is not None:
+        # No persistence: nothing about a conversation reaches a disk.
+        found["redis"] = [shutil.which("redis-server") or "redis-server", "--port", str(redis_port),
+                          "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                          "--dir", str(tmp), "--loglevel", "warning"]
+    found["actions"] = single["actions"]
+    for number, port in enumerate(replicas, 1):
+        cmd = list(single["rasa"])
+        cmd[cmd.index("--port") + 1] = str(port)
+        found[f"rasa-{number}"] = cmd
+    (tmp / "nginx.conf").write_text(nginx_conf(tmp, ports.rasa, replicas))
+    found["nginx"] = [shutil.which("nginx") or "/usr/sbin/nginx", "-p", str(tmp), "-c", str(tmp / "nginx.conf"),
+                      "-g", "daemon off;"]
+    found["web"] = single["web"]
+    return found
+
+
+def replica_ports(ports: Ports) -> list[int]:
+    raw = os.environ.get("RASA_REPLICA_PORTS", f"{ports.rasa + 1} {ports.rasa + 2}")
+    return [int(p) for p in raw.split()]
+
+
+class Supervisor:
+    """Starts the servers and restarts one that stops on its own (people in distress will not
+    retry): at most MAX_RESTARTS times in RESTART_WINDOW seconds, then everything stops."""
+
+    MAX_RESTARTS = 5
+    RESTART_WINDOW = 600.0
+
+    def __init__(self, cmds: dict[str, list[str]], env: dict[str, str]) -> None:
+        self.cmds, self.env = cmds, env
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.restarts: dict[str, list[float]] = {name: [] for name in cmds}
+
+    def start(self, name: str) -> None:
+        self.procs[name] = subprocess.Popen(self.cmds[name], cwd=ROOT, env=self.env,
+                                            preexec_fn=_die_with_parent)
+
+    def check(self) -> str | None:
+        """Restart what died; the name of a server that keeps dying, else None."""
+        for name, proc in list(self.procs.items()):
+            if proc.poll() is None:
+                continue
+            now = time.monotonic()
+            recent = [t for t in self.restarts[name] if now - t < self.RESTART_WINDOW]
+            if len(recent) >= self.MAX_RESTARTS:
+                return name
+            self.restarts[name] = [*recent, now]
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)  # whatever it left behind
+            except ProcessLookupError:
+                pass
+            print(f"warning: the {name} server stopped (exit {proc.returncode}); restarting it.",
+                  file=sys.stderr, flush=True)
+            self.start(name)
+        return None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Run the Wegwijzer servers in the foreground.")
     parser.add_argument("model", type=Path)
     parser.add_argument("--endpoints", type=Path, default=Path("endpoints.yml"))
+    parser.add_argument("--scaled", action="store_true",
+                        help="Redis, two Rasa replicas and nginx in front of them (make run-scaled)")
     args = parser.parse_args()
     if not args.model.is_file():
         print(f"error: model {args.model} not found: run `make model` first", file=sys.stderr)
         return 1
-    reason = logguard.refusal(server_env(), loggers=())
+    env = server_env()
+    reason = logguard.refusal(env, loggers=())
     if reason:
         print(f"error: {reason}", file=sys.stderr)
         return 1
     ports = Ports()
-    busy = [f"{name} ({port})" for name, port in vars(ports).items() if port_in_use(port)]
+    wanted = dict(vars(ports))
+    tmp = Path(tempfile.mkdtemp(prefix="wegwijzer-scaled-")) if args.scaled else None
+    if args.scaled:
+        missing = [tool for tool in ("nginx", "redis-server") if not (shutil.which(tool) or Path(f"/usr/sbin/{tool}").exists())]
+        if missing and not (missing == ["redis-server"] and os.environ.get("REDIS_URL")):
+            print(f"error: the scaled mode needs {' and '.join(missing)} (Debian packages nginx, "
+                  "redis-server)", file=sys.stderr)
+            return 1
+        replicas = replica_ports(ports)
+        wanted.update({f"rasa-{n}": p for n, p in enumerate(replicas, 1)})
+        redis_port = None
+        if not os.environ.get("REDIS_URL"):
+            redis_port = int(os.environ.get("REDIS_PORT", "6379"))
+            wanted["redis"] = redis_port
+            env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+        cmds = scaled_commands(args.model, ports, args.endpoints, tmp, replicas, redis_port)
+    else:
+        cmds = commands(args.model, ports, args.endpoints)
+    busy = [f"{name} ({port})" for name, port in wanted.items() if port_in_use(port)]
     if busy:
         print(f"error: port already in use: {', '.join(busy)}. Is another `make run` still going?",
               file=sys.stderr)
         return 1
 
-    procs: dict[str, subprocess.Popen] = {}
     stopping = False
 
     def on_signal(signum, _frame):
@@ -149,33 +296,41 @@ def main() -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     started = time.monotonic()
-    for name, cmd in commands(args.model, ports, args.endpoints).items():
-        procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=server_env(), preexec_fn=_die_with_parent)
+    supervisor = Supervisor(cmds, env)
+    for name in cmds:
+        supervisor.start(name)
+        if name == "redis":
+            time.sleep(0.5)
 
-    checks = {
-        "actions": f"http://127.0.0.1:{ports.actions}/health",
-        "rasa": f"http://127.0.0.1:{ports.rasa}/",
-        "web": f"http://127.0.0.1:{ports.web}/",
-    }
+    checks = {"actions": f"http://127.0.0.1:{ports.actions}/health"}
+    if args.scaled:  # the replicas first, so nginx is not asked before they are up
+        checks.update({f"rasa-{n}": f"http://127.0.0.1:{p}/" for n, p in enumerate(replicas, 1)})
+    checks.update({"rasa": f"http://127.0.0.1:{ports.rasa}/", "web": f"http://127.0.0.1:{ports.web}/"})
     announced = False
     exit_code = 0
     while not stopping:
-        dead = [name for name, proc in procs.items() if proc.poll() is not None]
-        if dead:
-            print(f"error: the {', '.join(dead)} server stopped unexpectedly; stopping the rest.",
-                  file=sys.stderr)
+        failing = supervisor.check()
+        if failing:
+            print(f"error: the {failing} server keeps stopping; stopping the rest.", file=sys.stderr)
             exit_code = 1
             break
         if not announced and all(is_up(url) for url in checks.values()):
             announced = True
+            scaled = ""
+            if args.scaled:
+                scaled = (f"  replicas      {', '.join(str(p) for p in replicas)} behind nginx on {ports.rasa}\n"
+                          f"  Redis         {env['REDIS_URL']} (no persistence)\n")
             print(f"Wegwijzer is ready after {time.monotonic() - started:.0f} s:\n"
                   f"  chat page     http://localhost:{ports.web}/\n"
                   f"  Rasa (REST)   http://localhost:{ports.rasa}/webhooks/rest/webhook\n"
                   f"  actions       http://localhost:{ports.actions}/health\n"
+                  f"{scaled}"
                   "Press Ctrl-C to stop.", flush=True)
         time.sleep(0.5)
     print("Stopping the Wegwijzer servers…", file=sys.stderr)
-    stop_all(procs)
+    stop_all(supervisor.procs)
+    if tmp is not None:
+        shutil.rmtree(tmp, ignore_errors=True)
     return exit_code
 
 

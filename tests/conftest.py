@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -25,6 +26,11 @@ from actions.knowledge import Knowledge, load_knowledge  # noqa: E402
 from scripts.model import model_path  # noqa: E402
 
 IDLE_SECONDS = 20  # the test bot forgets a conversation after this long without a message
+# The tests' conversations are counted in their own file, never in the real var/insight.json.
+os.environ["WEGWIJZER_INSIGHT_FILE"] = os.path.join(tempfile.mkdtemp(prefix="wegwijzer-insight-"),
+                                                    "insight.json")
+os.environ.pop("WEGWIJZER_INSIGHT_REDIS_URL", None)
+os.environ.pop("WEGWIJZER_INSIGHT", None)
 
 
 @pytest.fixture(scope="session")
@@ -89,8 +95,9 @@ def get(url: str) -> tuple[int, dict, bytes]:
         return error.code, dict(error.headers), error.read()
 
 
-def start_bot(config_dir: Path, **extra_env: str) -> RunningBot:
-    """Start the assistant through scripts.serve (as `make run` does) on spare ports."""
+def start_bot(config_dir: Path, *flags: str, **extra_env: str) -> RunningBot:
+    """Start the assistant through scripts.serve (as `make run` does, or with --scaled as
+    `make run-scaled`) on spare ports."""
     model = model_path()
     if not model.exists():
         pytest.fail(f"trained model {model.name} is missing: run `make model` (make test does this)")
@@ -108,7 +115,7 @@ def start_bot(config_dir: Path, **extra_env: str) -> RunningBot:
     env.pop("REDIS_URL", None)
     env.update(extra_env)
     process = subprocess.Popen(
-        [sys.executable, "-m", "scripts.serve", str(model), "--endpoints", str(endpoints)],
+        [sys.executable, "-m", "scripts.serve", str(model), "--endpoints", str(endpoints), *flags],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     running = RunningBot(process, ports["RASA_PORT"], ports["ACTIONS_PORT"], ports["WEB_PORT"])
@@ -359,7 +366,8 @@ def full_bot(tmp_path_factory, full_bot_started, redis_url, fake_slack, fake_mic
     the developer flag."""
     running = start_bot(tmp_path_factory.mktemp("config-full"), REDIS_URL=redis_url,
                         LOG_LEVEL="INFO", LOG_LEVEL_LIBRARIES="INFO",
-                        WEGWIJZER_IDLE_MINUTES="5", SLACK_BOT_TOKEN="xoxb-test-token",
+                        WEGWIJZER_IDLE_MINUTES="5", WEGWIJZER_INSIGHT_REDIS_URL=redis_url,
+                        SLACK_BOT_TOKEN="xoxb-test-token",
                         SLACK_SIGNING_SECRET=SLACK_SECRET, SLACK_API_URL=fake_slack.url,
                         TEAMS_APP_ID=FakeMicrosoft.APP_ID, TEAMS_APP_PASSWORD="test-password",
                         TEAMS_TENANT_ID="test-tenant", TEAMS_OPENID_URL=fake_microsoft.base + "openid",
