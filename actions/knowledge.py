@@ -38,7 +38,7 @@ PHRASES = (
     "reach_vp_heading", "also_heading", "referral_heading", "more_button", "vp_button",
     "no_topic", "unknown_route", "vp_internal", "vp_external", "contact_label", "danger_note", "suggest_heading",
     "phone_label", "email_label", "web_label", "also_integriteit", "suggest_safety",
-    "clarify_heading", "clarify_other", "fallback_again",
+    "clarify_heading", "clarify_other", "fallback_again", "no_answer", "no_answer_safety",
 )
 
 

@@ -86,10 +86,13 @@ class RotatingKey:
 class SharedKey:
     """The pseudonymisation key for several replicas: one random key in Redis (memory only:
     Redis runs without persistence), which Redis deletes after `lifetime` seconds; the first
-    replica to find it gone makes the next one. Each replica keeps a copy until the key's
-    remaining lifetime is over, so Redis is asked about once per rotation."""
+    replica to find it gone makes the next one. Each replica keeps a copy and checks Redis
+    again every `RECHECK` seconds, adopting whatever key Redis holds: after a Redis restart
+    all replicas agree again within that time. While Redis cannot be reached a replica keeps
+    using its copy (or, with none, a key of its own), so messages are still answered."""
 
     NAME = "wegwijzer:idkey"
+    RECHECK = 30.0
 
     def __init__(self, url: str, lifetime: float, clock: Callable[[], float] = time.monotonic) -> None:
         import redis
@@ -99,24 +102,39 @@ class SharedKey:
         settings = redis_settings(url)
         self._redis = redis.Redis(host=settings["host"], port=settings["port"], db=settings["db"],
                                   username=settings["username"], password=settings["password"],
-                                  ssl=settings["use_ssl"], socket_timeout=5)
+                                  ssl=settings["use_ssl"], socket_timeout=1, socket_connect_timeout=1)
         self._lifetime = max(1, round(lifetime))
         self._clock = clock
         self._lock = threading.Lock()
         self._key: bytes | None = None
-        self._until = 0.0
+        self._until = 0.0  # when this copy's lifetime ends
+        self._checked = -float("inf")
 
     def current(self) -> bytes:
+        import redis
+
         with self._lock:
-            if self._key is None or self._clock() >= self._until:
-                self._redis.set(self.NAME, secrets.token_bytes(32), ex=self._lifetime, nx=True)
-                with self._redis.pipeline() as pipe:
-                    key, left_ms = pipe.get(self.NAME).pttl(self.NAME).execute()
-                if key is None:  # expired in between: try again next time, use a fresh one now
-                    return secrets.token_bytes(32)
-                self._key = key
-                self._until = self._clock() + max(left_ms, 0) / 1000
+            now = self._clock()
+            if self._key is None or now >= self._until or now - self._checked >= self.RECHECK:
+                try:
+                    self._fetch(now)
+                except redis.RedisError as error:
+                    logger.warning("Redis unreachable for the id key (%s): using this replica's copy",
+                                   type(error).__name__)
+                    if self._key is None or now >= self._until:
+                        self._key, self._until = secrets.token_bytes(32), now + self.RECHECK
+                    self._checked = now
             return self._key
+
+    def _fetch(self, now: float) -> None:
+        self._redis.set(self.NAME, secrets.token_bytes(32), ex=self._lifetime, nx=True)
+        with self._redis.pipeline() as pipe:
+            key, left_ms = pipe.get(self.NAME).pttl(self.NAME).execute()
+        self._checked = now
+        if key is None:  # expired in between: a fresh one for now, Redis again next time
+            self._key, self._until = secrets.token_bytes(32), now
+            return
+        self._key, self._until = key, now + max(left_ms, 0) / 1000
 
 
 def default_key() -> RotatingKey | SharedKey:
@@ -147,12 +165,48 @@ def key_lifetime() -> float:
     return bounded_number(raw, "WEGWIJZER_ID_KEY_HOURS", "hours", 24) * 3600
 
 
+def no_answer_text() -> str:
+    """What the bot says when a message got no answer at all (the action server is down or
+    failed): sorry, how to reach the VP, and the emergency numbers. From knowledge/, as the
+    action server would say it; a fixed text if the knowledge cannot be read."""
+    try:
+        from actions.answers import reach_vertrouwenspersoon
+        from actions.knowledge import load_knowledge
+
+        kb = load_knowledge()
+        return f"{kb.phrases['no_answer']}\n{reach_vertrouwenspersoon(kb)}\n\n{kb.phrases['no_answer_safety']}"
+    except Exception as error:  # noqa: BLE001 - the action server reports knowledge errors
+        logger.warning("Knowledge not readable for the fallback answer (%s)", type(error).__name__)
+        return NO_ANSWER_FIXED
+
+
+NO_ANSWER_FIXED = ("Sorry, er gaat bij mij iets mis. Probeer het over een paar minuten opnieuw. "
+                   "Wil je met iemand praten? Kijk in het personeelshandboek of op intranet hoe je de "
+                   "vertrouwenspersoon bereikt. Ben je in direct gevaar? Bel 112. Denk je aan "
+                   "zelfdoding? Bel 113 of gratis 0800-0113.")
+
+
+def count_replies(output: OutputChannel) -> Callable[[], int]:
+    """Count the answers Rasa sends through `output` (it sends each through send_response)."""
+    count = 0
+    original = output.send_response
+
+    async def counting(recipient_id: str, message: dict[str, Any]) -> None:
+        nonlocal count
+        count += 1
+        await original(recipient_id, message)
+
+    output.send_response = counting  # type: ignore[method-assign]
+    return lambda: count
+
+
 class PrivacyEdge:
     """Turns a channel's message into the message Rasa may see."""
 
     def __init__(self, key: RotatingKey | SharedKey | None = None) -> None:
         self._key = key or default_key()
         warm_up()  # the scrubber's word lists load at start-up, not on the first message
+        self.no_answer = no_answer_text()
 
     def pseudonym(self, channel: str, sender_id: str | None) -> str:
         """A conversation id that reveals nothing about the channel's id. The channel name
@@ -189,10 +243,17 @@ class PrivacyEdge:
         if reply:
             await output.send_text_message(self.pseudonym(channel, message.sender_id), reply)
             return
+        sent = count_replies(output)
         try:
             await on_new_message(self.message(message, channel, output))
-        except Exception as error:  # noqa: BLE001 - the user gets no answer; nothing is logged but the kind
+        except Exception as error:  # noqa: BLE001 - nothing is logged but the kind
             logger.error("A %s message could not be handled (%s)", channel, type(error).__name__)
+        if not sent():  # never silent: the action server may be down, or something failed
+            logger.warning("A %s message got no answer: sent the fallback with the VP's contact", channel)
+            try:
+                await output.send_text_message(self.pseudonym(channel, message.sender_id), self.no_answer)
+            except Exception as error:  # noqa: BLE001
+                logger.error("The fallback answer could not be sent (%s)", type(error).__name__)
 
 
 class RoomOutput(SocketIOOutput):
