@@ -27,6 +27,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 help:
 	@echo "make run    start the assistant: chat page http://localhost:8080/, Rasa on 5005, actions on 5055"
 	@echo "make test   run every check (data validation, pytest, conversation and NLU tests)"
+	@echo "make report anonymous overview of the questions for the VP's jaarverslag (reports/)"
+	@echo "make bench  load benchmark against Rasa's starter bot (docs/benchmarks.md)"
 	@echo "make eval   NLU evaluation against two baselines and cross-validation (writes docs/nlu.md)"
 	@echo "make clean  remove the virtual environment, built pipeline, models and results"
 
@@ -75,6 +77,18 @@ model: install
 run: install model
 	exec $(PY) -m scripts.serve $(MODEL)
 
+# Load benchmark against Rasa's starter bot (docs/benchmarks.md); BENCH_ARGS=--scaled for the scaled mode.
+BENCH_ARGS ?=
+bench: install model redis-server nginx
+	$(PY) -m scripts.bench $(BENCH_ARGS)
+
+# The anonymous annual overview for the vertrouwenspersoon from the weekly counts
+# (channels/insight.py): reports/wegwijzer-inzicht-<year>.md, .html and the charts as PNG.
+# REPORT_ARGS="--year 2026" or "--counts FILE" (docs/privacy.md, "Anonymous counts").
+REPORT_ARGS ?=
+report: install
+	$(PY) -m scripts.report $(REPORT_ARGS)
+
 # Redis (no persistence), two Rasa replicas, the action server and nginx in front (docs/deploy.md).
 run-scaled: install model redis-server nginx
 	exec $(PY) -m scripts.serve $(MODEL) --scaled
@@ -120,7 +134,7 @@ eval: install
 	$(PY) -m scripts.nlu_eval
 
 clean:
-	rm -rf $(VENV) build models results web/node_modules
+	rm -rf $(VENV) build models results reports web/node_modules
 
 # Free questions about the guide, end to end (NLU + topic search) on both held-out question
 # sets. The floors guard the measured level (docs/knowledge.md); the goal is 90 % answered.

@@ -11,8 +11,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import (Message, answer_route, clarify, fallback_again, show_topic, situation_step,
-                             suggest_topics, tell_more)
+from actions.answers import (OUTCOME_SLOT, Message, answer_route, clarify, fallback_again, show_topic,
+                             situation_step, suggest_topics, tell_more)
 from actions.knowledge import SITUATION_SLOTS, Knowledge, load_knowledge
 from actions.search import TopicSearch, choose
 
@@ -28,9 +28,14 @@ CLARIFY_MIN_CONFIDENCE = 0.2
 OPTIONS = {q.slot: set(q.options) for q in KNOWLEDGE.situation.questions}
 
 
-def _send(dispatcher: CollectingDispatcher, messages: list[Message]) -> None:
+def _send(dispatcher: CollectingDispatcher, messages: list[Message]) -> list[EventType]:
+    """Send the messages; returns the event that records what they showed (a referral, the
+    VP's contact), for the anonymous counts (channels/insight.py), or nothing."""
+    shows: set[str] = set()
     for message in messages:
         dispatcher.utter_message(text=message.text, buttons=message.buttons or None)
+        shows |= message.shows
+    return [SlotSet(OUTCOME_SLOT, sorted(shows))] if shows else []
 
 
 def _categories(tracker: Tracker) -> dict[str, str]:
@@ -54,14 +59,14 @@ def _reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
         route = ROUTE_OF_TOPIC.get(topic_id)
         found = _categories(tracker)
         if route is not None:  # a route's own topic gets the full route answer, however it was found
-            _send(dispatcher, answer_route(KNOWLEDGE, route, dader=found.get("dader"),
-                                           alternatives=choice.topic_ids[1:]))
+            shown = _send(dispatcher, answer_route(KNOWLEDGE, route, dader=found.get("dader"),
+                                                   alternatives=choice.topic_ids[1:]))
         else:  # found by the search, possibly more specific than an info route's own topic
-            _send(dispatcher, show_topic(KNOWLEDGE, topic_id, alternatives=choice.topic_ids[1:]))
-        return [SlotSet("topic", topic_id), *(SlotSet(slot, value) for slot, value in found.items())]
+            shown = _send(dispatcher, show_topic(KNOWLEDGE, topic_id, alternatives=choice.topic_ids[1:]))
+        return [SlotSet("topic", topic_id), *(SlotSet(slot, value) for slot, value in found.items()),
+                *shown]
     if choice.kind == "suggest":
-        _send(dispatcher, suggest_topics(KNOWLEDGE, list(choice.topic_ids)))
-        return []
+        return _send(dispatcher, suggest_topics(KNOWLEDGE, list(choice.topic_ids)))
     dispatcher.utter_message(response="utter_default")
     return []
 
@@ -88,8 +93,7 @@ class ActionTellMore(Action):
         return "action_tell_more"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        _send(dispatcher, tell_more(KNOWLEDGE, tracker.get_slot("topic")))
-        return []
+        return _send(dispatcher, tell_more(KNOWLEDGE, tracker.get_slot("topic")))
 
 
 class ActionShowTopic(Action):
@@ -100,8 +104,8 @@ class ActionShowTopic(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         topic_id = next(tracker.get_latest_entity_values(TOPIC_ENTITY), None)
-        _send(dispatcher, show_topic(KNOWLEDGE, topic_id))
-        return [SlotSet("topic", topic_id)] if topic_id in KNOWLEDGE.topics else []
+        shown = _send(dispatcher, show_topic(KNOWLEDGE, topic_id))
+        return [SlotSet("topic", topic_id), *shown] if topic_id in KNOWLEDGE.topics else shown
 
 
 class ActionSearchTopic(Action):
@@ -117,11 +121,9 @@ class ActionSearchTopic(Action):
         if (latest.get("intent") or {}).get("name") == FALLBACK_INTENT:
             torn = _torn_between_routes(latest.get("intent_ranking") or [])
             if torn:
-                _send(dispatcher, clarify(KNOWLEDGE, torn))
-                return []
+                return _send(dispatcher, clarify(KNOWLEDGE, torn))
             if _fallbacks_in_a_row(tracker) >= 2:
-                _send(dispatcher, fallback_again(KNOWLEDGE))
-                return []
+                return _send(dispatcher, fallback_again(KNOWLEDGE))
         return _reply(dispatcher, tracker)
 
 
@@ -165,5 +167,4 @@ class ActionSituatie(Action):
         for slot, value in _categories(tracker).items():
             answers[slot] = value
             events.append(SlotSet(slot, value))
-        _send(dispatcher, situation_step(KNOWLEDGE, answers))
-        return events
+        return events + _send(dispatcher, situation_step(KNOWLEDGE, answers))

@@ -15,10 +15,23 @@ MAX_RELATED = 3
 FALLBACK_TOPICS = ("vertrouwenspersoon", "formele-klacht", "vp-rol", "wg-waarom-een-vp")
 
 
+# What an answer showed, for the anonymous counts (channels/insight.py): a referral elsewhere,
+# or how to reach the VP. Categories only.
+OUTCOME_SLOT = "getoond"
+REFERRAL = "verwijzing"
+VP_CONTACT = "vp_contact"
+VP_REFERRAL = "vertrouwenspersoon"
+
+
 @dataclass(frozen=True)
 class Message:
     text: str
     buttons: list[dict[str, str]] = field(default_factory=list)
+    shows: frozenset[str] = frozenset()
+
+
+def _shows_of(referral_ids: tuple[str, ...]) -> frozenset[str]:
+    return frozenset({VP_CONTACT if r == VP_REFERRAL else REFERRAL for r in referral_ids})
 
 
 def topic_button(kb: Knowledge, topic_id: str) -> dict[str, str]:
@@ -122,13 +135,16 @@ def answer_route(kb: Knowledge, route: Route, dader: str | None = None,
         opening += f"\n\n{who}"
     if route.kind == "doorverwijzen":
         follow_up = _section(kb.phrases["referral_heading"], _referral_list(kb, topic.referrals))
+        shows = _shows_of(topic.referrals)
     else:
         sections = []
         if topic.id != FIND_VP_TOPIC or kb.organisation.vertrouwenspersonen:  # else the summary said it
             sections.append(_section(kb.phrases["reach_vp_heading"], reach_vertrouwenspersoon(kb)))
-        others = tuple(r for r in topic.referrals if r != "vertrouwenspersoon")
+        shows = frozenset({VP_CONTACT})
+        others = tuple(r for r in topic.referrals if r != VP_REFERRAL)
         if others:
             sections.append(_section(kb.phrases["also_heading"], _referral_list(kb, others)))
+            shows |= _shows_of(others)
         follow_up = "\n\n".join(sections)
     if route.danger_note:
         follow_up += f"\n\n{kb.phrases['danger_note']}"
@@ -141,8 +157,8 @@ def answer_route(kb: Knowledge, route: Route, dader: str | None = None,
     excluded = (*others, "vertrouwenspersoon") if route.kind == "vorm" else others
     buttons += related_buttons(kb, topic, exclude=excluded)[:max(1, MAX_RELATED - len(others))]
     if not follow_up:
-        return [Message(opening, buttons)]
-    return [Message(opening), Message(follow_up, buttons)]
+        return [Message(opening, buttons, shows)]
+    return [Message(opening), Message(follow_up, buttons, shows)]
 
 
 def show_topic(kb: Knowledge, topic_id: str | None, alternatives: tuple[str, ...] = ()) -> list[Message]:
@@ -158,7 +174,8 @@ def show_topic(kb: Knowledge, topic_id: str | None, alternatives: tuple[str, ...
     others = tuple(t for t in alternatives if t != topic.id and t in kb.topics)
     room = MAX_RELATED + (1 if others else 0) - len(others)  # at least one related topic
     related = related_buttons(kb, topic, exclude=others)[:max(0, room)]
-    return [Message(text, [more_button(kb), *(topic_button(kb, t) for t in others), *related])]
+    return [Message(text, [more_button(kb), *(topic_button(kb, t) for t in others), *related],
+                    _shows_of(topic.referrals))]
 
 
 def suggest_topics(kb: Knowledge, topic_ids: list[str]) -> list[Message]:
@@ -189,7 +206,7 @@ def situation_step(kb: Knowledge, answers: dict[str, str | None]) -> list[Messag
     reach = _section(kb.phrases["reach_vp_heading"], reach_vertrouwenspersoon(kb))
     buttons = [topic_button(kb, t) for t in ("zelf-aanspreken", "formele-klacht", "vertrouwelijkheid")
                if t in kb.topics]
-    return [Message(f"{text}\n\n{reach}" if text else reach, buttons)]
+    return [Message(f"{text}\n\n{reach}" if text else reach, buttons, frozenset({VP_CONTACT}))]
 
 
 def clarify(kb: Knowledge, intents: list[str]) -> list[Message]:
@@ -202,5 +219,6 @@ def clarify(kb: Knowledge, intents: list[str]) -> list[Message]:
 def fallback_again(kb: Knowledge) -> list[Message]:
     """After repeated misunderstanding: the way into the knowledge, and the VP (a person)."""
     text = f"{kb.phrases['fallback_again']}\n{reach_vertrouwenspersoon(kb)}"
-    return [Message(text, [topic_button(kb, t) for t in FALLBACK_TOPICS if t in kb.topics]),
+    return [Message(text, [topic_button(kb, t) for t in FALLBACK_TOPICS if t in kb.topics],
+                    frozenset({VP_CONTACT})),
             Message(kb.phrases["suggest_safety"])]

@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions as rasa_actions
-from actions.answers import answer_route, reach_vertrouwenspersoon, show_topic
+from actions.answers import OUTCOME_SLOT, answer_route, reach_vertrouwenspersoon, show_topic
 from actions.knowledge import load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +37,8 @@ def test_pesten_explains_the_form_and_how_to_reach_the_vp(knowledge):
     text = texts(messages)
     assert knowledge.topics["pesten"].summary in text
     assert knowledge.topics["vertrouwenspersoon-vinden"].summary in text
-    assert events == [SlotSet("topic", "pesten")]
+    # the anonymous counts learn that this answer showed other help and the VP's contact
+    assert events == [SlotSet("topic", "pesten"), SlotSet(OUTCOME_SLOT, ["verwijzing", "vp_contact"])]
     payloads = [b["payload"] for m in messages for b in (m.get("buttons") or [])]
     assert "/meer_info" in payloads and "/vraag_vertrouwenspersoon" in payloads
 
@@ -123,7 +124,8 @@ def test_a_topic_button_shows_that_topic_and_offers_related_ones(knowledge):
     messages, events = run(rasa_actions.ActionShowTopic(), "toon_onderwerp", entities=entity)
     topic = knowledge.topics["integriteit"]
     assert topic.summary in texts(messages)
-    assert events == [SlotSet("topic", "integriteit")]
+    # a referral elsewhere (the integrity route), not the VP ongewenste omgangsvormen
+    assert events == [SlotSet("topic", "integriteit"), SlotSet(OUTCOME_SLOT, ["verwijzing"])]
     related = [p for p in buttons(messages) if p.startswith("/toon_onderwerp")]
     assert related and all(any(f'"{r}"' in p for r in topic.related) for p in related)
 
@@ -137,7 +139,7 @@ def test_an_unknown_topic_button_asks_what_about(knowledge):
 def test_search_answers_a_clear_free_question(knowledge):
     messages, events = run(rasa_actions.ActionSearchTopic(), "nlu_fallback", text="waar kan ik de vertrouwenspersoon vinden")
     assert knowledge.topics["vertrouwenspersoon-vinden"].summary in texts(messages)
-    assert events == [SlotSet("topic", "vertrouwenspersoon-vinden")]
+    assert events == [SlotSet("topic", "vertrouwenspersoon-vinden"), SlotSet(OUTCOME_SLOT, ["vp_contact"])]
 
 
 def test_search_without_a_match_falls_back_to_the_safe_reply():
@@ -156,7 +158,7 @@ def test_a_route_topic_found_by_the_search_gets_the_full_route_answer(knowledge)
     messages, events = run(rasa_actions.ActionSearchTopic(), "vraag_kennis",
                            text="wat valt er eigenlijk allemaal onder pesten op je werk")
     assert knowledge.phrases["reach_vp_heading"] in texts(messages)
-    assert events == [SlotSet("topic", "pesten")]
+    assert events == [SlotSet("topic", "pesten"), SlotSet(OUTCOME_SLOT, ["verwijzing", "vp_contact"])]
 
 
 def test_a_searched_answer_offers_the_other_likely_topics_first():

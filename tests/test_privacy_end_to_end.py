@@ -21,6 +21,10 @@ from pathlib import Path
 import redis
 from conftest import ROOT, slack_dm, slack_request, socketio_conversation, teams_request
 
+from channels.insight import COUNTERS, WEEK
+
+INSIGHT_PREFIX = b"wegwijzer:insight:"
+
 # Each message carries personal data; `secrets` are the strings that must not survive.
 CONVERSATION = [
     "mijn collega Sanne Visser stuurt me steeds appjes op 06-41825937, ik word er gek van",
@@ -37,11 +41,25 @@ CHANNEL_IDS = ["jan.devries@bedrijf.nl", "browser-sessie-4f1c9e", "U0PRIVTEST", 
 
 
 def redis_contents(url: str) -> tuple[list[bytes], bytes]:
-    """Every key and every value in Redis (the tracker store writes plain strings)."""
+    """Every key and every value in Redis: the tracker store writes plain strings, the
+    anonymous insight one hash per week."""
     client = redis.Redis.from_url(url)
     keys = list(client.scan_iter("*"))
-    assert all(client.type(key) == b"string" for key in keys)
-    return keys, b"".join(keys) + b"".join(client.get(key) or b"" for key in keys)
+    values = []
+    for key in keys:
+        if key.startswith(INSIGHT_PREFIX):
+            assert client.type(key) == b"hash"
+            values += [b"%s=%s" % item for item in client.hgetall(key).items()]
+        else:
+            assert client.type(key) == b"string"
+            values.append(client.get(key) or b"")
+    return keys, b"".join(keys) + b"".join(values)
+
+
+def insight_contents(url: str) -> dict[str, dict[str, str]]:
+    client = redis.Redis.from_url(url)
+    return {key.decode()[len(INSIGHT_PREFIX):]: {k.decode(): v.decode() for k, v in client.hgetall(key).items()}
+            for key in client.scan_iter(INSIGHT_PREFIX + b"*")}
 
 
 def files_written_since(moment: float, roots: list[Path]) -> list[Path]:
@@ -91,8 +109,16 @@ def test_personal_data_leaves_no_trace(full_bot, redis_url, full_bot_started, fa
     # pseudonym and ticket numbers and are deleted when done
     conversations = [key for key in keys if key.startswith(b"wegwijzer:tracker:")]
     assert conversations, "the conversations should be in Redis"
-    assert all(key.startswith((b"wegwijzer:tracker:", b"wegwijzer:lock:")) or key == b"wegwijzer:idkey"
-               for key in keys), keys
+    assert all(key.startswith((b"wegwijzer:tracker:", b"wegwijzer:lock:", INSIGHT_PREFIX))
+               or key == b"wegwijzer:idkey" for key in keys), keys
+    # the anonymous insight (conftest.full_bot keeps it in this Redis): ISO weeks, fixed
+    # counter names and whole numbers, nothing else; this conversation's route is counted
+    insight = insight_contents(redis_url)
+    assert insight, "the conversations should have been counted"
+    for week, counts in insight.items():
+        assert WEEK.match(week), week
+        assert set(counts) <= set(COUNTERS) and all(v.isdigit() for v in counts.values()), counts
+    assert any(int(c.get("route:pesten", 0)) >= 1 for c in insight.values()), insight
     assert all(0 < client.ttl(key) <= 300 for key in conversations), "every conversation must expire"
     # the replicas' shared pseudonymisation key expires within a day too
     assert 0 < client.ttl(b"wegwijzer:idkey") <= 24 * 3600
