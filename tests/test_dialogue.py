@@ -114,6 +114,18 @@ def test_welcome_and_privacy_answer_say_what_is_kept_as_it_is_configured():
     assert "elke dag" in response("utter_privacy")["text"]
 
 
+def test_privacy_answer_says_what_is_counted_as_the_counter_counts_it():
+    """The anonymous counts (channels/insight.py) are per ISO week and hold no text, id or
+    time; the report hides counts below 5. The answer says exactly that."""
+    from channels.insight import WEEK
+    from scripts.report import THRESHOLD
+
+    text = response("utter_privacy")["text"]
+    assert WEEK.match("2026-W49") and "per week" in text
+    assert "zonder je woorden" in text.lower() and "zonder code" in text and "zonder tijdstip" in text
+    assert f"onder de {THRESHOLD}" in text
+
+
 # --- the situation check ---------------------------------------------------------------------
 
 def test_situation_check_asks_who_without_names_then_how_often_then_what_they_want():
