@@ -33,6 +33,15 @@ os.environ.pop("WEGWIJZER_INSIGHT_REDIS_URL", None)
 os.environ.pop("WEGWIJZER_INSIGHT", None)
 
 
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "last: runs after every other test (it stops the shared bot)")
+
+
+def pytest_collection_modifyitems(items: list) -> None:
+    """Tests marked `last` run at the very end, whatever file they are in."""
+    items.sort(key=lambda item: item.get_closest_marker("last") is not None)
+
+
 @pytest.fixture(scope="session")
 def knowledge() -> Knowledge:
     return load_knowledge()  # WEGWIJZER_KNOWLEDGE_DIR or knowledge/, as the action server

@@ -6,6 +6,7 @@ import signal
 import socket
 import time
 
+import pytest
 from conftest import IDLE_SECONDS, get, post_json, socketio_conversation
 
 SENT = [
@@ -161,8 +162,10 @@ def test_an_idle_conversation_is_forgotten(bot):
     assert texts(bot.say("e2e-idle", "vertel me meer")) == alone
 
 
+@pytest.mark.last
 def test_ctrl_c_stops_every_server(bot):
-    """Runs last (file order): SIGINT to the launcher frees all three ports."""
+    """Runs after every other test (it stops the shared bot): SIGINT to the launcher frees
+    all three ports."""
     bot.process.send_signal(signal.SIGINT)
     bot.process.wait(timeout=30)
     for port in (bot.rasa_port, bot.actions_port, bot.web_port):
