@@ -11,8 +11,14 @@
   var widget = null;
   var clearing = false;
 
+  // Empties this tab's storage and keeps it empty until the page is gone: the widget saves
+  // its state whenever a message arrives, which may be after the clear and before the
+  // reload or the exit.
   function forgetHere() {
-    try { window.sessionStorage.clear(); } catch (e) { /* storage blocked: nothing kept */ }
+    try {
+      window.sessionStorage.clear();
+      window.Storage.prototype.setItem = function () {};
+    } catch (e) { /* storage blocked: nothing kept */ }
   }
 
   function finishClearing() {
