@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 from channels import logguard  # noqa: E402
 BIN = Path(sys.executable).parent
 PR_SET_PDEATHSIG = 1
+THREAD_SETTINGS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,11 @@ def server_env() -> dict[str, str]:
         "PYTHONWARNINGS": os.environ.get("PYTHONWARNINGS", "ignore"),
         "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        # One thread per numeric library in each server. The sentence embedding (OpenMP) and
+        # BLAS otherwise keep spare threads spinning after every call: on 2 cores that tripled
+        # the action server's CPU time per message and queued messages under load
+        # (docs/benchmarks.md). Each server still runs on its own core.
+        **{name: os.environ.get(name, "1") for name in THREAD_SETTINGS},
     }
 
 
