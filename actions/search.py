@@ -41,6 +41,7 @@ from sklearn.linear_model import LogisticRegression
 
 from actions.knowledge import Knowledge
 from components.embedding import embed, embed_passages
+from components.linear import for_sparse_rows
 
 logger = logging.getLogger(__name__)
 
@@ -220,6 +221,7 @@ class TopicSearch:
             temporary = path.with_suffix(".tmp")
             temporary.write_bytes(pickle.dumps(self._index))
             temporary.replace(path)
+        for_sparse_rows(self._index.classifier)
         self._ids = list(self._index.classifier.classes_)
 
     def probabilities(self, query: str) -> dict[str, float]:

@@ -37,11 +37,14 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 
-from channels import logguard
+from channels import action_validation, logguard
 from channels.scrubber import scrub_message, warm_up
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
 logger = logging.getLogger(__name__)
+# Every Rasa server loads this module (all input channels go through the edge): the place to
+# make Rasa's check of the action server's answers cheaper (channels/action_validation.py).
+action_validation.install()
 
 # Longer messages are not read: the answer asks for a shorter one (and gives the emergency
 # numbers, in case the long message was a cry for help).

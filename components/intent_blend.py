@@ -35,6 +35,8 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from components.linear import for_sparse_rows
+
 logger = logging.getLogger(__name__)
 MODEL_FILE = "intent_blend.skops"
 
@@ -72,6 +74,8 @@ class IntentBlend(GraphComponent, IntentClassifier):
         self._resource = resource
         # [word vectorizer, character vectorizer, classifier] once trained
         self.parts = parts
+        if parts:
+            for_sparse_rows(parts[2])
 
     @property
     def classifier(self) -> LogisticRegression | None:
