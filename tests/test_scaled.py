@@ -17,6 +17,7 @@ import signal
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,27 @@ def test_one_conversation_alternates_between_the_replicas_and_keeps_its_state(sc
     # and through nginx, which spreads the messages over both
     status, text, _ = say_at(scaled.rasa_port, "alternating", "/meer_info")
     assert status == 200 and text
+
+
+def test_concurrent_conversations_each_get_their_own_answers(scaled):
+    """Cross-talk: 24 conversations at once through nginx, over both replicas and Redis; each
+    reply must be the one the same conversation gets alone ("Vertel me meer" answers about
+    that conversation's own route)."""
+    routes = ["/pesten", "/discriminatie", "/arbeidsconflict", "/integriteit",
+              "/seksuele_intimidatie", "/agressie_geweld"]
+    turns = ["/meer_info", "/situatie_check"]
+
+    def conversation(sender: str, route: str) -> list[tuple[int, str]]:
+        return [say_at(scaled.rasa_port, sender, message, timeout=60)[:2] for message in [route, *turns]]
+
+    alone = {route: conversation(f"alone-{route}", route) for route in routes}
+    assert len({replies[1][1] for replies in alone.values()}) == len(routes), "each route its own answer"
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        futures = {pool.submit(conversation, f"together-{number}", routes[number % len(routes)]):
+                   routes[number % len(routes)] for number in range(24)}
+        mixed = [(route, future.result()) for future, route in futures.items()]
+    wrong = [route for route, replies in mixed if replies != alone[route]]
+    assert not wrong, f"{len(wrong)} of 24 conversations got answers that were not theirs: {wrong}"
 
 
 def test_a_killed_replica_leaves_the_other_serving_and_is_restarted(scaled):
