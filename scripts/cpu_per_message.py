@@ -22,18 +22,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts.bench import SCRIPTS  # noqa: E402
+from scripts.processes import pids  # noqa: E402
 
 
 def server_pid(fragment: str) -> int:
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except OSError:
-                continue
-            if fragment in cmdline and "python" in cmdline:
-                return int(entry.name)
-    raise SystemExit(f"no running process with {fragment!r}: start `make run` first")
+    found = pids(fragment)
+    if not found:
+        raise SystemExit(f"no running process with {fragment!r}: start `make run` first")
+    return min(found)
 
 
 def cpu_seconds(pid: int) -> float:

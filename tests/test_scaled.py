@@ -18,10 +18,11 @@ import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
-from conftest import RunningBot, free_port, post_json, start_bot, stop_bot
+from conftest import RunningBot, free_port, start_bot, stop_bot
+
+from scripts.processes import pids
 
 PESTEN_OPENING = "Fijn dat je dit ter sprake brengt"  # the first line of the pesten answer
 SAFE_TEXT = "er gaat bij mij iets mis"               # the answer when no answer came
@@ -53,20 +54,6 @@ def say_at(port: int, sender: str, message: str, timeout: float = 15) -> tuple[i
     except (urllib.error.URLError, OSError):  # refused or timed out: no answer at all
         return 0, "", time.monotonic() - started
     return status, "\n".join(m.get("text") or "" for m in body), time.monotonic() - started
-
-
-def pids(fragment: str) -> list[int]:
-    """Processes whose command line contains `fragment` (e.g. '--port 5006')."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except OSError:
-                continue
-            if fragment in cmdline:
-                found.append(int(entry.name))
-    return found
 
 
 def kill_group(fragment: str, sig: int = signal.SIGKILL) -> None:
