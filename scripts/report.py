@@ -177,7 +177,7 @@ def bar_chart(items: Sequence[tuple[str, Shown]], title: str, extra: Mapping[str
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
     ax.set_title(title, loc="left", fontsize=13)
-    legend(ax, [s for _, s in items])
+    legend(ax, [s for _, s in items], columns=1)  # one under the other: they fit the width
     return figure
 
 
@@ -209,7 +209,7 @@ def trend_chart(rows: Sequence[tuple[str, list[Shown]]], title: str) -> Figure:
     return figure
 
 
-def legend(ax, values: Iterable[Shown], loc: str = "upper center") -> None:
+def legend(ax, values: Iterable[Shown], loc: str = "upper center", columns: int | None = None) -> None:
     """Explain the hatched bars (only those the chart has)."""
     values = list(values)
     handles = []
@@ -221,7 +221,7 @@ def legend(ax, values: Iterable[Shown], loc: str = "upper center") -> None:
                              label="minstens dit aantal (een deel ervan is kleiner dan 5)"))
     if handles:
         where = {} if loc == "center" else {"bbox_to_anchor": (0.5, -0.02)}
-        ax.legend(handles=handles, loc=loc, ncol=len(handles), frameon=False, fontsize=10, **where)
+        ax.legend(handles=handles, loc=loc, ncol=columns or len(handles), frameon=False, fontsize=10, **where)
 
 
 def alt_text(kind: str, items: Iterable[tuple[str, str]]) -> str:
