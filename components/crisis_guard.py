@@ -26,6 +26,13 @@ from rasa.shared.nlu.training_data.message import Message
 
 CRISIS_INTENT = "crisis"
 
+WEAPON = r"(mes|messen|mesje|stanleymes|schaar|wapen|pistool|vuurwapen|geweer|bijl|hamer|knuppel|honkbalknuppel|machete)"
+SEXUAL_VIOLENCE = (r"(verkracht|aangerand|(seksueel|sexueel) (misbruikt|aangevallen)"
+                   r"|(gedwongen|dwong|dwongen|dwingt) (\w+ ){0,4}(seks|sex)|(seks|sex) (\w+ ){0,3}(afgedwongen|gedwongen))")
+RECENTLY = (r"(net|zojuist|zonet|vandaag|vanochtend|vanmorgen|vanmiddag|vanavond|vannacht|gisteren|gisteravond"
+            r"|gisternacht|eergisteren|afgelopen (nacht|weekend|week|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)"
+            r"|dit weekend|deze week|vorige week|na (het|de) (feest|feestje|borrel|bedrijfsuitje|personeelsfeest|kerstborrel|uitje))")
+
 # Matched against lower-cased text without accents and with single spaces.
 PATTERNS = [re.compile(p) for p in (
     # Suicidal thoughts
@@ -83,9 +90,16 @@ PATTERNS = [re.compile(p) for p in (
     r"\b(gooit|smijt|smijten|gooien) (\w+ ){0,2}(met )?(\w+ ){0,2}naar (me|mij|ons)( hoofd)?\b",
     r"\b(voel|ben) (me |mij |ik )?(thuis |in huis )?niet (meer )?veilig (thuis|in huis|bij (mijn|m'n|mn) (man|vrouw|partner|vriend|vriendin))\b",
     r"\b(nu|op dit moment)\b.{0,25}\bthuis\b.{0,25}\b(geslagen|slaat|slaan|mishandeld|mishandelt)\b",
-    # Recent sexual violence
+    # A weapon, and someone threatening with it or walking around with it, now (present tense:
+    # "bedreigde me vorig jaar met een mes" is a report for the agressie route, not a crisis)
+    rf"(?=.*\b{WEAPON}\b)(?=.*\b(bedreigt|bedreigen|zwaait|zwaaien|steekt|dreigt|dreigen)\b)",
+    rf"\b(loopt|lopen|rent|rennen)\b (\w+ ){{0,5}}met (een|zijn|haar|z'n|hun) (\w+ )?{WEAPON}\b",
+    r"\b(staat|staan|zit|zitten)\b (\w+ ){0,5}met (een|zijn|haar|z'n|hun) (\w+ )?(wapen|pistool|vuurwapen|geweer)\b",
+    # Recent sexual violence: rape, sexual assault or forced sex, and a sign that it was recent
+    # (Centrum Seksueel Geweld helps best within a week)
     r"\b(net|zojuist|vannacht|gisteren|vandaag) (ben ik )?(verkracht|aangerand)\b",
     r"\b(ben|werd) (net |zojuist |vannacht |gisteren |vandaag )?verkracht\b",
+    rf"(?=.*\b{SEXUAL_VIOLENCE}\b)(?=.*\b{RECENTLY}\b)",
 )]
 
 

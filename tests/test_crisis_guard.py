@@ -66,6 +66,16 @@ MUST_CATCH = [
     "mijn vriend trapt de voordeur in en ik zit met de kinderen boven",
     "hij gooit net een steen door onze ruit",
     "mijn ex staat voor het raam en beukt erop, ik ben alleen thuis",
+    # A weapon in a present threat, and recent rape, assault or forced sex in other words.
+    # Added after the first run on tests/nlu/blind.yml missed four such messages (docs/nlu.md
+    # gives that first, unbiased figure); these are paraphrases, not those lines.
+    "een klant staat met een mes in de winkel en bedreigt de kassiere",
+    "er zit een man met een pistool in de wachtkamer",
+    "een bewoner heeft een hamer gepakt en zwaait ermee in de huiskamer",
+    "mijn teamleider heeft me gisteravond na de borrel aangerand",
+    "mijn collega is afgelopen nacht verkracht na het personeelsfeest",
+    "hij dwong me afgelopen weekend tot seks",
+    "ik ben vannacht seksueel misbruikt door een gast",
 ]
 
 MUST_NOT_CATCH = [
@@ -101,6 +111,12 @@ MUST_NOT_CATCH = [
     "een collega staat elke ochtend voor de deur te roken",
     "ik doe mezelf tekort door zo hard te werken",
     "de nieuwe collega breekt het ijs in de vergadering",
+    "vorige maand bedreigde een klant me met een schaar",
+    "een collega heeft me vorig jaar aangerand, moet ik dat melden?",
+    "wat is het verschil tussen aanranding en verkrachting",
+    "gisteren las ik een artikel over verkrachting op het werk",
+    "we moeten vandaag verplicht een training over seksuele intimidatie volgen",
+    "de kok staat met een mes groenten te snijden",
 ]
 
 
