@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from actions.search import ANSWER_P, SUGGEST_P, Choice, Hit, TopicSearch, choose, decide
+from actions.search import (ANSWER_P, CLEAR_P, OVERRIDE_P, OVERRIDE_RATIO, ROUTE_FLOOR_P, SUGGEST_P, Choice, Hit,
+                            TopicSearch, choose, decide, overrules)
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +98,36 @@ def test_a_clear_question_about_another_topic_wins_from_a_misread_intent(knowled
     text = "ik ben sinds kort vertrouwenspersoon maar de collega's kennen me niet, hoe zorg ik dat ze me weten te vinden"
     choice = choose(knowledge, search, "pesten", text)
     assert choice.kind == "topic" and choice.topic_ids[0] == "vp-bekendheid"
+
+
+class Scores:
+    """Stands in for TopicSearch with fixed probabilities."""
+
+    def __init__(self, **probabilities: float):
+        self.hits = [Hit(topic.replace("_", "-"), p) for topic, p in probabilities.items()]
+
+    def search(self, text: str, limit: int | None = 3) -> list[Hit]:
+        return self.hits[:limit]
+
+
+def test_a_bystanders_question_read_as_a_form_gets_the_bystander_topic_and_keeps_the_form(knowledge):
+    # The classifier prefers `omstander` by far, though not by OVERRIDE_P: the bystander gets
+    # their own answer first, and the form's answer stays one click away.
+    scores = Scores(omstander=CLEAR_P + 0.05, pesten=(CLEAR_P + 0.05) / OVERRIDE_RATIO - 0.01, zelf_aanspreken=SUGGEST_P)
+    choice = choose(knowledge, scores, "pesten", "ik zie hoe mijn collega wordt buitengesloten, wat kan ik doen")
+    assert choice.topic_ids == ("omstander", "pesten", "zelf-aanspreken")
+
+
+def test_a_report_the_classifier_also_reads_as_the_form_keeps_its_answer(knowledge):
+    scores = Scores(omstander=CLEAR_P + 0.05, pesten=(CLEAR_P + 0.05) / OVERRIDE_RATIO + 0.01)
+    assert choose(knowledge, scores, "pesten", "ik word buitengesloten").topic_ids == ("pesten",)
+
+
+def test_overruling_needs_a_clear_lead_over_the_routes_own_topic():
+    assert overrules(OVERRIDE_P, ROUTE_FLOOR_P / 2)
+    assert overrules(CLEAR_P, CLEAR_P / OVERRIDE_RATIO)
+    assert not overrules(CLEAR_P, CLEAR_P / OVERRIDE_RATIO + 0.01)
+    assert not overrules(CLEAR_P - 0.01, 0.0)
 
 
 def test_the_search_never_moves_a_message_from_one_route_to_another(knowledge, search):
