@@ -65,10 +65,21 @@ def offline_agent():
     return asyncio.run(load_agent(model_path=str(model), endpoints=endpoints))
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free loopback port that this test session has not handed out before. The kernel may
+    give the same port to two calls in a row (each socket is closed before the next call),
+    and then two servers of one test collide. Likely what a fresh-clone run once saw: a scaled
+    replica's port answered a POST with 405, as the chat page's server does."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 @dataclass
