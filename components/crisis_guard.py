@@ -97,7 +97,6 @@ PATTERNS = [re.compile(p) for p in (
     r"\b(staat|staan|zit|zitten)\b (\w+ ){0,5}met (een|zijn|haar|z'n|hun) (\w+ )?(wapen|pistool|vuurwapen|geweer)\b",
     # Recent sexual violence: rape, sexual assault or forced sex, and a sign that it was recent
     # (Centrum Seksueel Geweld helps best within a week)
-    r"\b(net|zojuist|vannacht|gisteren|vandaag) (ben ik )?(verkracht|aangerand)\b",
     r"\b(ben|werd) (net |zojuist |vannacht |gisteren |vandaag )?verkracht\b",
     rf"(?=.*\b{SEXUAL_VIOLENCE}\b)(?=.*\b{RECENTLY}\b)",
 )]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from actions.search import (ANSWER_P, CLEAR_P, OVERRIDE_P, OVERRIDE_RATIO, ROUTE_FLOOR_P, SUGGEST_P, Choice, Hit,
                             TopicSearch, choose, decide, overrules)
+from scripts.search_tune import Precomputed
 
 
 @pytest.fixture(scope="module")
@@ -100,26 +102,21 @@ def test_a_clear_question_about_another_topic_wins_from_a_misread_intent(knowled
     assert choice.kind == "topic" and choice.topic_ids[0] == "vp-bekendheid"
 
 
-class Scores:
-    """Stands in for TopicSearch with fixed probabilities."""
-
-    def __init__(self, **probabilities: float):
-        self.hits = [Hit(topic.replace("_", "-"), p) for topic, p in probabilities.items()]
-
-    def search(self, text: str, limit: int | None = 3) -> list[Hit]:
-        return self.hits[:limit]
+def fixed_scores(**probabilities: float) -> Precomputed:
+    """A stand-in for TopicSearch with fixed probabilities (topic ids with _ for -)."""
+    return Precomputed([topic.replace("_", "-") for topic in probabilities], np.array(list(probabilities.values())))
 
 
 def test_a_bystanders_question_read_as_a_form_gets_the_bystander_topic_and_keeps_the_form(knowledge):
     # The classifier prefers `omstander` by far, though not by OVERRIDE_P: the bystander gets
     # their own answer first, and the form's answer stays one click away.
-    scores = Scores(omstander=CLEAR_P + 0.05, pesten=(CLEAR_P + 0.05) / OVERRIDE_RATIO - 0.01, zelf_aanspreken=SUGGEST_P)
+    scores = fixed_scores(omstander=CLEAR_P + 0.05, pesten=(CLEAR_P + 0.05) / OVERRIDE_RATIO - 0.01, zelf_aanspreken=SUGGEST_P)
     choice = choose(knowledge, scores, "pesten", "ik zie hoe mijn collega wordt buitengesloten, wat kan ik doen")
     assert choice.topic_ids == ("omstander", "pesten", "zelf-aanspreken")
 
 
 def test_a_report_the_classifier_also_reads_as_the_form_keeps_its_answer(knowledge):
-    scores = Scores(omstander=CLEAR_P + 0.05, pesten=(CLEAR_P + 0.05) / OVERRIDE_RATIO + 0.01)
+    scores = fixed_scores(omstander=CLEAR_P + 0.05, pesten=(CLEAR_P + 0.05) / OVERRIDE_RATIO + 0.01)
     assert choose(knowledge, scores, "pesten", "ik word buitengesloten").topic_ids == ("pesten",)
 
 
