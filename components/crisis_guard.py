@@ -26,7 +26,11 @@ from rasa.shared.nlu.training_data.message import Message
 
 CRISIS_INTENT = "crisis"
 
-WEAPON = r"(mes|messen|mesje|stanleymes|schaar|wapen|pistool|vuurwapen|geweer|bijl|hamer|knuppel|honkbalknuppel|machete)"
+WEAPON = (r"(mes|messen|mesje|stanleymes|schaar|wapen|pistool|vuurwapen|geweer|bijl|hamer|knuppel|honkbalknuppel"
+          r"|baseballknuppel|machete|ijzeren staaf|koevoet|breekijzer)")
+# Also a stick, but only where a threat or the user's own door makes it one (people walk with a
+# stick, "loopt met een stok", without any danger).
+HELD_WEAPON = WEAPON[:-1] + "|stok)"
 SEXUAL_VIOLENCE = (r"(verkracht|aangerand|(seksueel|sexueel) (misbruikt|aangevallen)"
                    r"|(gedwongen|dwong|dwongen|dwingt) (\w+ ){0,4}(seks|sex)|(seks|sex) (\w+ ){0,3}(afgedwongen|gedwongen))")
 RECENTLY = (r"(net|zojuist|zonet|vandaag|vanochtend|vanmorgen|vanmiddag|vanavond|vannacht|gisteren|gisteravond"
@@ -95,6 +99,14 @@ PATTERNS = [re.compile(p) for p in (
     rf"(?=.*\b{WEAPON}\b)(?=.*\b(bedreigt|bedreigen|zwaait|zwaaien|steekt|dreigt|dreigen)\b)",
     rf"\b(loopt|lopen|rent|rennen)\b (\w+ ){{0,5}}met (een|zijn|haar|z'n|hun) (\w+ )?{WEAPON}\b",
     r"\b(staat|staan|zit|zitten)\b (\w+ ){0,5}met (een|zijn|haar|z'n|hun) (\w+ )?(wapen|pistool|vuurwapen|geweer)\b",
+    # A weapon where the user is ("staat met een stok voor mijn lokaal"), or a weapon now from
+    # someone who threatened before ("die me gisteren bedreigde staat nu met een stok")
+    rf"\bmet (een|zijn|haar|z'n|hun) (\w+ )?{HELD_WEAPON}\b (\w+ ){{0,2}}(voor|bij|in|aan) (de|mijn|m'n|mn|ons|onze|het)"
+    r" (deur|voordeur|lokaal|klaslokaal|kamer|huis|raam|kantoor|balie|bureau)\b",
+    rf"(?=.*\b{HELD_WEAPON}\b)(?=.*\b(nu|op dit moment)\b)(?=.*\b(bedreigde|bedreigd|dreigde|aanviel|aangevallen)\b)",
+    # Violence at home going on as the user writes ("mijn vader is aan het slaan")
+    r"(?=.*\b(thuis|in huis|vader|moeder|stiefvader|stiefmoeder|man|vrouw|partner|vriend|vriendin|ex|broer)\b)"
+    r"(?=.*\b(is|zijn)\b (\w+ ){0,4}aan het (slaan|schoppen|mishandelen|wurgen)\b)",
     # Recent sexual violence: rape, sexual assault or forced sex, and a sign that it was recent
     # (Centrum Seksueel Geweld helps best within a week)
     r"\b(ben|werd) (net |zojuist |vannacht |gisteren |vandaag )?verkracht\b",

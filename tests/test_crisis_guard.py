@@ -76,6 +76,13 @@ MUST_CATCH = [
     "mijn collega is afgelopen nacht verkracht na het personeelsfeest",
     "hij dwong me afgelopen weekend tot seks",
     "ik ben vannacht seksueel misbruikt door een gast",
+    # A weapon where the user is, and violence at home going on now. Added after the first run
+    # on tests/nlu/blind2.yml missed two such messages (docs/nlu.md gives that first, unbiased
+    # figure); these are paraphrases, not those lines.
+    "een bewoner staat met een koevoet voor mijn kamer",
+    "de klant die me vorige week bedreigde wacht nu buiten met een knuppel",
+    "mijn stiefvader is weer aan het slaan, ik heb me opgesloten in de badkamer",
+    "thuis is mijn broer mijn moeder aan het schoppen",
 ]
 
 MUST_NOT_CATCH = [
@@ -108,6 +115,11 @@ MUST_NOT_CATCH = [
     "ik kan mezelf wel voor mijn kop slaan dat ik niks zei",
     "mijn chef slaat met zijn vuist op tafel als hij zijn zin niet krijgt",
     "de wind sloeg de deur dicht",
+    "mijn vader is aan het slapen",
+    "mijn man is aan het sporten",
+    "de conciërge loopt met een stok door de gang om de lampen te vervangen",
+    "een klant bedreigde me vorig jaar met een stok",
+    "ik heb een wandelstok nodig sinds mijn val",
     "een collega staat elke ochtend voor de deur te roken",
     "ik doe mezelf tekort door zo hard te werken",
     "de nieuwe collega breekt het ijs in de vergadering",
