@@ -103,7 +103,8 @@ PATTERNS = [re.compile(p) for p in (
     # someone who threatened before ("die me gisteren bedreigde staat nu met een stok")
     rf"\bmet (een|zijn|haar|z'n|hun) (\w+ )?{HELD_WEAPON}\b (\w+ ){{0,2}}(voor|bij|in|aan) (de|mijn|m'n|mn|ons|onze|het)"
     r" (deur|voordeur|lokaal|klaslokaal|kamer|huis|raam|kantoor|balie|bureau)\b",
-    rf"(?=.*\b{HELD_WEAPON}\b)(?=.*\b(nu|op dit moment)\b)(?=.*\b(bedreigde|bedreigd|dreigde|aanviel|aangevallen)\b)",
+    rf"(?=.*\b(bedreigde|bedreigd|dreigde|aanviel|aangevallen)\b)"
+    rf"(?=.*\b(nu|op dit moment)\b (\w+ ){{0,4}}met (een|zijn|haar|z'n|hun) (\w+ )?{HELD_WEAPON}\b)",
     # Violence at home going on as the user writes ("mijn vader is aan het slaan")
     r"(?=.*\b(thuis|in huis|vader|moeder|stiefvader|stiefmoeder|man|vrouw|partner|vriend|vriendin|ex|broer)\b)"
     r"(?=.*\b(is|zijn)\b (\w+ ){0,4}aan het (slaan|schoppen|mishandelen|wurgen)\b)",

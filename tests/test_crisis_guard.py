@@ -119,6 +119,7 @@ MUST_NOT_CATCH = [
     "mijn man is aan het sporten",
     "de conciërge loopt met een stok door de gang om de lampen te vervangen",
     "een klant bedreigde me vorig jaar met een stok",
+    "ik ben vorig jaar met een stok bedreigd en nu ben ik nog steeds bang",
     "ik heb een wandelstok nodig sinds mijn val",
     "een collega staat elke ochtend voor de deur te roken",
     "ik doe mezelf tekort door zo hard te werken",
