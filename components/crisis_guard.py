@@ -58,6 +58,9 @@ PATTERNS = [re.compile(p) for p in (
     r"\b(kras|krassen|krast|brand|branden|brandt)\b (\w+ ){0,2}(mezelf|mijzelf|zichzelf)\b",
     r"\b(doe|doen|doet) (mezelf|mijzelf|zichzelf) (\w+ ){0,2}pijn\b",
     r"\btot het bloedt\b",
+    # ... verb first ("ik snij mezelf weer"; not an accident: "per ongeluk", "in mijn vinger")
+    r"\b(snij|snijd|snijdt|sneed|verwond|verwondt|beschadig|beschadigt)\b (\w+ ){0,2}(mezelf|mijzelf|zichzelf)\b"
+    r"(?!.{0,20}\b(per ongeluk|vinger|vingers|duim|bij het (koken|snijden|schillen)))",
     r"\bbeter af (zijn |is |zou zijn )?zonder mij\b",
     r"\bzie het (echt |allemaal )?niet meer zitten\b",
     r"\bgeen (zin|uitweg) meer (in|om te) (het |mijn )?leven\b",
@@ -77,6 +80,12 @@ PATTERNS = [re.compile(p) for p in (
     r"\b(nu|op dit moment|op het moment)\b.{0,20}\b(bedreigt|achtervolgt|volgt|slaat) (me|mij)\b",
     r"\b(dreigt|probeert|wil) (om )?(bij mij |bij ons )?(naar )?binnen te (komen|dringen)\b",
     r"\bopgesloten\b.{0,40}\b(laat|laten) (me|mij|ons) (er )?niet (meer )?(uit|gaan|weg|eruit)\b",
+    # Held in a room and threatened ("houdt de deur dicht met mij erin en dreigt ...")
+    r"(?=.*\b(dreigt|dreigen)\b)(?=.*(\b(houdt|houden)\b (\w+ ){0,5}dicht\b.{0,25}\b(mij|me|ons) (erin|binnen)\b"
+    r"|\b(sluit|sluiten)\b (me|mij|ons) (\w+ ){0,4}op\b|\bopgesloten\b))",
+    # Shooting going on ("er wordt geschoten bij ons"; not "er wordt een film geschoten")
+    r"\ber wordt (nu |op dit moment |hier |net |zojuist )?geschoten\b",
+    r"\ber (is|loopt) (nu |hier |op dit moment )?een (schutter|man met een vuurwapen|schietpartij)\b",
     # A present threat to kill or stab, or an attacker who is still there
     r"\b(dreigt|dreigen)\b.{0,30}\b(neer te (steken|schieten|slaan)|dood te (maken|steken|slaan|schieten)|te vermoorden|te doden)\b",
     r"\b(staat|zit|loopt|wacht|wachten|staan)\b (\w+ ){0,3}(nog steeds|nog altijd|nu)\b.{0,40}\b(te dreigen|dreigt|op (me|mij) te wachten)\b",
@@ -107,7 +116,10 @@ PATTERNS = [re.compile(p) for p in (
     rf"(?=.*\b(nu|op dit moment)\b (\w+ ){{0,4}}met (een|zijn|haar|z'n|hun) (\w+ )?{HELD_WEAPON}\b)",
     # Violence at home going on as the user writes ("mijn vader is aan het slaan")
     r"(?=.*\b(thuis|in huis|vader|moeder|stiefvader|stiefmoeder|man|vrouw|partner|vriend|vriendin|ex|broer)\b)"
-    r"(?=.*\b(is|zijn)\b (\w+ ){0,4}aan het (slaan|schoppen|mishandelen|wurgen)\b)",
+    r"(?=.*\b(is|zijn)\b (\w+ ){0,4}aan het (slaan|schoppen|stompen|mishandelen|wurgen|uithalen naar)\b)",
+    # ... or lashing out now ("haalt nu uit naar mij en de kinderen"; not "kattenkwaad uithalen")
+    r"(?=.*\b(thuis|in huis|vader|moeder|stiefvader|stiefmoeder|man|vrouw|partner|vriend|vriendin|ex|broer)\b)"
+    r"(?=.*\b(haalt|halen) (nu |steeds |weer )?(\w+ ){0,2}uit naar (me|mij|ons|de kinderen|mijn)\b)(?=.*\b(nu|op dit moment|ik ben (zo )?bang)\b)",
     # Recent sexual violence: rape, sexual assault or forced sex, and a sign that it was recent
     # (Centrum Seksueel Geweld helps best within a week)
     r"\b(ben|werd) (net |zojuist |vannacht |gisteren |vandaag )?verkracht\b",
