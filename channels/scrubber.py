@@ -502,7 +502,7 @@ def name_spans(text: str, toks: list[Token], lst: Lists) -> Iterator[Span]:
                 # "de Groot", "van den Berg", "J. Jansen": a capitalised surname-like word,
                 # or anything a role word announces ("mevrouw van Dam")
                 low = head.lower
-                ok = head.capitalised and low not in lst.not_names and (
+                ok = head.capitalised and not _not_a_name(head, lst) and (
                     low in lst.surname or after_role or j > i
                     or low not in lst.common and low not in lst.lexicon) or \
                     after_role and _listed(low, lst) and low not in lst.common
