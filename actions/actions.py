@@ -5,6 +5,7 @@ Nothing here logs or stores message text.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -14,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import (OUTCOME_SLOT, Message, answer_route, clarify, fallback_again, show_topic,
                              situation_step, suggest_topics, tell_more)
 from actions.knowledge import SITUATION_SLOTS, Knowledge, load_knowledge
-from actions.search import TopicSearch, choose
+from actions.search import BYSTANDER_TOPIC, TopicSearch, choose
 
 # Loaded once when the action server starts; invalid content stops the start with a clear error.
 KNOWLEDGE: Knowledge = load_knowledge()
@@ -58,6 +59,9 @@ def _reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
         topic_id = choice.topic_ids[0]
         route = ROUTE_OF_TOPIC.get(topic_id)
         found = _categories(tracker)
+        asked = KNOWLEDGE.routes.get(intent or "")
+        if route is not None and topic_id == BYSTANDER_TOPIC and asked is not None and asked.danger_note:
+            route = replace(route, danger_note=True)  # a bystander of aggression or harassment: 112 too
         if route is not None:  # a route's own topic gets the full route answer, however it was found
             shown = _send(dispatcher, answer_route(KNOWLEDGE, route, dader=found.get("dader"),
                                                    alternatives=choice.topic_ids[1:]))

@@ -93,6 +93,34 @@ ROUTE_FLOOR_P = 0.05
 CLEAR_P = 0.35
 OVERRIDE_RATIO = 3.0
 
+# A bystander asking what they can do ("ik zie dat een collega wordt uitgelachen, wat kan ik
+# doen?") is no victim: the NLU reads the behaviour (`pesten`), but the answer meant for them
+# is the bystander's topic, with the form's own topic beside it. Deterministic, so it can be
+# read and tested: someone else is the target, the writer asks about their own part, and
+# nothing says the writer is the target ("ik word", "me", "mij", "aan mijn ...").
+BYSTANDER_TOPIC = "omstander"
+_OTHER_IS_TARGET = re.compile(
+    r"\b(ik )?(zie|zag|merk|merkte|hoor|hoorde|heb (\w+ )?gezien|heb (\w+ )?gemerkt) (\w+ )?(dat|hoe)\b"
+    r"|\b(collega|collegaatje|teamgenoot|medewerker|stagiair|stagiaire|uitzendkracht|nieuwkomer)s? "
+    r"(\w+ ){0,4}(wordt|werd|worden|krijgt|kreeg|krijgen)\b"
+    r"|\b(tegen|naar|over|bij|aan) (mijn|m'n|mn|een|onze|ons|die|de|deze|haar|zijn) (\w+ )?"
+    r"(collega|collega's|teamgenoot|medewerker|medewerkster|stagiair|stagiaire|uitzendkracht)\b"
+    r"|\bniet (om|over) (mij|mezelf)\b|\bik (sta|stond) erbij\b")
+_ASKS_OWN_PART = re.compile(
+    r"\b(wat|hoe) (kan|kun|moet|mag|zou) ik\b|\b(moet|mag|kan|kun|zal) ik\b|\bwat doe ik\b"
+    r"|\bhoe help ik\b|\b(helpen|steunen|ingrijpen)\b")
+_WRITER_IS_TARGET = re.compile(
+    r"\bik (word|werd|ben|voel)\b|\b(word|werd) ik\b|\b(we|wij) (worden|werden)\b|\b(me|mij)\b"
+    r"|\b(aan|over|naar|op|in|van) (mijn|m'n|mn) (?!collega|teamgenoot|medewerker|stagiair)\w+")
+
+
+def asks_as_bystander(text: str) -> bool:
+    """Whether a message asks what the writer can do about something that happens to someone else."""
+    plain = " ".join(text.lower().split())
+    if not (_OTHER_IS_TARGET.search(plain) and _ASKS_OWN_PART.search(plain)):
+        return False
+    return not _WRITER_IS_TARGET.search(re.sub(r"\bniet (om|over) (mij|mezelf)\b", "", plain))
+
 
 def overrules(topic_p: float, route_p: float) -> bool:
     """Whether a knowledge topic at probability topic_p wins over a routing intent whose own
@@ -303,6 +331,9 @@ def choose(kb: Knowledge, search: TopicSearch, intent: str | None, text: str) ->
         return Choice("topic", (route.topic,))
     ranked = search.search(text, limit=None)
     outcome, likely = decide(ranked[:3])
+    if route is not None and route.kind == "vorm" and BYSTANDER_TOPIC in kb.topics and asks_as_bystander(text):
+        others = [hit.topic_id for hit in likely if hit.topic_id not in (BYSTANDER_TOPIC, route.topic)]
+        return Choice("topic", (BYSTANDER_TOPIC, route.topic, *others))
     if route is not None and route.kind in ROUTE_KINDS:
         route_topics = set(_route_topics(kb).values())
         route_p = next((hit.score for hit in ranked if hit.topic_id == route.topic), 0.0)

@@ -161,6 +161,16 @@ def test_a_route_topic_found_by_the_search_gets_the_full_route_answer(knowledge)
     assert events == [SlotSet("topic", "pesten"), SlotSet(OUTCOME_SLOT, ["verwijzing", "vp_contact"])]
 
 
+@pytest.mark.parametrize("intent, danger", [("agressie_geweld", True), ("pesten", False)])
+def test_a_bystander_gets_the_bystander_answer_and_the_numbers_where_danger_is_possible(knowledge, intent, danger):
+    text = "ik zie dat een collega door een klant wordt geduwd en uitgescholden, wat kan ik doen?"
+    messages, events = run(rasa_actions.ActionAnswerRoute(), intent, text=text)
+    assert knowledge.topics["omstander"].summary in texts(messages)
+    assert "Wat jij meemaakt telt" not in texts(messages)  # the victim's opening
+    assert (knowledge.phrases["danger_note"] in texts(messages)) is danger
+    assert SlotSet("topic", "omstander") in events
+
+
 def test_a_searched_answer_offers_the_other_likely_topics_first():
     from actions.answers import show_topic
     kb = rasa_actions.KNOWLEDGE

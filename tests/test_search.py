@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from actions.search import (ANSWER_P, CLEAR_P, OVERRIDE_P, OVERRIDE_RATIO, ROUTE_FLOOR_P, SUGGEST_P, Choice, Hit,
-                            TopicSearch, choose, decide, overrules)
+                            TopicSearch, asks_as_bystander, choose, decide, overrules)
 from scripts.search_tune import Precomputed
 
 
@@ -118,6 +118,37 @@ def test_a_bystanders_question_read_as_a_form_gets_the_bystander_topic_and_keeps
 def test_a_report_the_classifier_also_reads_as_the_form_keeps_its_answer(knowledge):
     scores = fixed_scores(omstander=CLEAR_P + 0.05, pesten=(CLEAR_P + 0.05) / OVERRIDE_RATIO + 0.01)
     assert choose(knowledge, scores, "pesten", "ik word buitengesloten").topic_ids == ("pesten",)
+
+
+@pytest.mark.parametrize("text", [
+    "ik zie dat een collega steeds wordt uitgelachen door de rest van de ploeg, wat kan ik doen?",
+    "mijn collega achter de balie krijgt steeds schunnige opmerkingen van een vaste klant. hoe kan ik haar steunen",
+    "Een stagiaire wordt door de hele afdeling genegeerd. Moet ik daar iets van zeggen?",
+    "ik merkte dat de chef tegen een nieuwe collega stond te schreeuwen, mag ik dat bij de vp melden ook al gaat het niet om mij",
+])
+def test_a_bystander_asking_what_to_do_is_recognised(text):
+    assert asks_as_bystander(text)
+
+
+@pytest.mark.parametrize("text", [
+    "ik word gepest door mijn collega's, wat kan ik doen?",
+    "mijn collega scheldt me steeds uit, wat moet ik doen",
+    "een collega zit aan mijn billen als niemand kijkt, hoe kan ik dat stoppen",
+    "elke dag word ik uitgelachen door mijn collega, wat kan ik doen?",
+    "mijn collega en ik worden door de klanten uitgescholden, wat kunnen we doen",
+    "ik zie dat een collega steeds wordt uitgelachen",  # a report, no question about the writer's part
+])
+def test_a_victim_or_a_plain_report_is_no_bystanders_question(text):
+    assert not asks_as_bystander(text)
+
+
+def test_a_bystanders_question_gets_the_bystander_topic_whatever_the_classifier_thinks(knowledge):
+    scores = fixed_scores(pesten=0.9, omstander=0.01)
+    text = "ik zie dat mijn collega elke dag wordt nagedaan door het team, hoe kan ik hem helpen?"
+    assert choose(knowledge, scores, "pesten", text).topic_ids == ("omstander", "pesten")
+    # only for the four forms: a bystander worried about a colleague's divorce gets that route
+    text = "ik zie dat een collega kapot is van haar scheiding, hoe kan ik haar helpen?"
+    assert choose(knowledge, fixed_scores(prive_probleem=0.9), "prive_probleem", text).topic_ids == ("prive-probleem",)
 
 
 def test_overruling_needs_a_clear_lead_over_the_routes_own_topic():
