@@ -106,50 +106,46 @@ test-conversations: install model
 	$(RASA) test core --model $(MODEL) --stories tests/conversations \
 	  --fail-on-prediction-errors --out results/conversations --no-plot
 
-# Held-out sets, never trained on: nlu_holdout.yml (written separately from the training data;
-# routing accuracy 0.949 on one machine and 0.938 on another with the same inputs, docs/nlu.md;
-# the goal is 0.95), fresh.yml (written 2026-12-01 by an author who saw neither the data nor
-# the other sets: routing 0.905), blind.yml (written 2026-12-02 the same way; only its crisis
-# errors were read: routing 0.937), blind2.yml (written 2026-12-05 the same way; only its crisis
-# errors were read: routing 0.924 at first look, 0.934 with the guard's fix), heldout.yml (an older set, all intents) and
-# crisis_eval.yml (crisis messages and hard negatives, written independently of the guard).
+# Held-out sets, never trained on: nlu_holdout.yml (written separately from the training data),
+# fresh.yml, blind.yml, blind2.yml, blind3.yml and blind4.yml (each written by an author who saw
+# neither the data nor the other sets), heldout.yml (an older set, all intents) and crisis_eval.yml
+# (crisis messages and hard negatives, written independently of the guard). The errors of all but
+# blind4.yml have been read and training data was aimed at them, so blind4.yml is the fair one
+# (routing 0.935 on 2026-12-06; the goal is 0.95); docs/nlu.md has every figure. Each floor is
+# about two points (four messages) below the level measured on 2026-12-06.
 # This is the served model, FallbackClassifier included; `make eval` scores config_eval.yml.
+# nlu_set: score one set with the served model into results/$(2), then gate the report with $(3).
+define nlu_set
+	$(RASA) test nlu --model $(MODEL) --nlu $(1) --out results/$(2) --no-plot
+	$(PY) -m scripts.nlu_gate results/$(2)/intent_report.json $(3)
+endef
+
+ROUTING_GATE = --max-false-crisis 0.01 --min-routing-accuracy
 test-nlu: install model
-	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_holdout.yml \
-	  --out results/nlu_holdout --no-plot
-	$(PY) -m scripts.nlu_gate results/nlu_holdout/intent_report.json --min-accuracy 0.935 \
-	  --min-routing-accuracy 0.93 --max-false-crisis 0.01
-	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/fresh.yml \
-	  --out results/nlu_fresh --no-plot
-	$(PY) -m scripts.nlu_gate results/nlu_fresh/intent_report.json --min-accuracy 0.89 \
-	  --min-routing-accuracy 0.89 --max-false-crisis 0.01
-	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/blind.yml \
-	  --out results/nlu_blind --no-plot
-	$(PY) -m scripts.nlu_gate results/nlu_blind/intent_report.json --min-accuracy 0.90 \
-	  --min-routing-accuracy 0.91 --max-false-crisis 0.01
-	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/blind2.yml \
-	  --out results/nlu_blind2 --no-plot
-	$(PY) -m scripts.nlu_gate results/nlu_blind2/intent_report.json --min-accuracy 0.87 \
-	  --min-routing-accuracy 0.91 --max-false-crisis 0.01
-	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/heldout.yml \
-	  --out results/nlu --no-plot
-	$(PY) -m scripts.nlu_gate results/nlu/intent_report.json --min-accuracy 0.92
-	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/crisis_eval.yml \
-	  --out results/crisis --no-plot
-	$(PY) -m scripts.nlu_gate results/crisis/intent_report.json --min-accuracy 0 --crisis-precision 1.0
+	$(call nlu_set,tests/nlu_holdout.yml,nlu_holdout,--min-accuracy 0.95 $(ROUTING_GATE) 0.96)
+	$(call nlu_set,tests/nlu/fresh.yml,nlu_fresh,--min-accuracy 0.93 $(ROUTING_GATE) 0.955)
+	$(call nlu_set,tests/nlu/blind.yml,nlu_blind,--min-accuracy 0.92 $(ROUTING_GATE) 0.955)
+	$(call nlu_set,tests/nlu/blind2.yml,nlu_blind2,--min-accuracy 0.92 $(ROUTING_GATE) 0.955)
+	$(call nlu_set,tests/nlu/blind3.yml,nlu_blind3,--min-accuracy 0.925 $(ROUTING_GATE) 0.96)
+	$(call nlu_set,tests/nlu/blind4.yml,nlu_blind4,--min-accuracy 0.90 $(ROUTING_GATE) 0.915)
+	$(call nlu_set,tests/nlu/heldout.yml,nlu,--min-accuracy 0.92)
+	$(call nlu_set,tests/nlu/crisis_eval.yml,crisis,--min-accuracy 0 --crisis-precision 1.0)
 
 # Not part of `make test` (it trains three more models): our pipeline against two baselines on
-# the held-out set, plus cross-validation; writes results/eval/ and docs/nlu.md.
+# the held-out sets, plus cross-validation; writes results/eval/ and docs/nlu.md.
 eval: install
 	$(PY) -m scripts.nlu_eval
 
 clean:
 	rm -rf $(VENV) build models results reports web/node_modules
 
-# Free questions about the guide, end to end (NLU + topic search) on the four held-out question
-# sets. The floors guard the measured level (docs/knowledge.md); the goal is 90 % answered.
+# Free questions about the guide, end to end (NLU + topic search) on the six held-out question
+# sets. The floors guard the measured level (docs/knowledge.md), about three questions below it;
+# the goal is 90 % answered, and search_blind4.yml, whose errors nobody has read, is the fair test.
 test-search: install model
-	$(PY) -m scripts.search_eval --questions tests/search_heldout.yml --min-answered 0.87 --min-shown 0.95
-	$(PY) -m scripts.search_eval --questions tests/search_fresh.yml --min-answered 0.83 --min-shown 0.92
-	$(PY) -m scripts.search_eval --questions tests/search_blind.yml --min-answered 0.78 --min-shown 0.89
-	$(PY) -m scripts.search_eval --questions tests/search_blind2.yml --min-answered 0.86 --min-shown 0.90
+	$(PY) -m scripts.search_eval --questions tests/search_heldout.yml --min-answered 0.88 --min-shown 0.95
+	$(PY) -m scripts.search_eval --questions tests/search_fresh.yml --min-answered 0.89 --min-shown 0.95
+	$(PY) -m scripts.search_eval --questions tests/search_blind.yml --min-answered 0.85 --min-shown 0.90
+	$(PY) -m scripts.search_eval --questions tests/search_blind2.yml --min-answered 0.89 --min-shown 0.92
+	$(PY) -m scripts.search_eval --questions tests/search_blind3.yml --min-answered 0.86 --min-shown 0.89
+	$(PY) -m scripts.search_eval --questions tests/search_blind4.yml --min-answered 0.86 --min-shown 0.93
