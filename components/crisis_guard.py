@@ -33,6 +33,8 @@ WEAPON = (r"(mes|messen|mesje|stanleymes|schaar|wapen|pistool|vuurwapen|geweer|b
 HELD_WEAPON = WEAPON[:-1] + "|stok)"
 SEXUAL_VIOLENCE = (r"(verkracht|aangerand|(seksueel|sexueel) (misbruikt|aangevallen)"
                    r"|(gedwongen|dwong|dwongen|dwingt) (\w+ ){0,4}(seks|sex)|(seks|sex) (\w+ ){0,3}(afgedwongen|gedwongen))")
+# Home, or someone of the household: where violence "going on" is a crisis.
+AT_HOME = r"(thuis|in huis|vader|moeder|stiefvader|stiefmoeder|man|vrouw|partner|vriend|vriendin|ex|broer)"
 RECENTLY = (r"(net|zojuist|zonet|vandaag|vanochtend|vanmorgen|vanmiddag|vanavond|vannacht|gisteren|gisteravond"
             r"|gisternacht|eergisteren|afgelopen (nacht|weekend|week|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)"
             r"|dit weekend|deze week|vorige week|na (het|de) (feest|feestje|borrel|bedrijfsuitje|personeelsfeest|kerstborrel|uitje))")
@@ -115,10 +117,10 @@ PATTERNS = [re.compile(p) for p in (
     rf"(?=.*\b(bedreigde|bedreigd|dreigde|aanviel|aangevallen)\b)"
     rf"(?=.*\b(nu|op dit moment)\b (\w+ ){{0,4}}met (een|zijn|haar|z'n|hun) (\w+ )?{HELD_WEAPON}\b)",
     # Violence at home going on as the user writes ("mijn vader is aan het slaan")
-    r"(?=.*\b(thuis|in huis|vader|moeder|stiefvader|stiefmoeder|man|vrouw|partner|vriend|vriendin|ex|broer)\b)"
+    rf"(?=.*\b{AT_HOME}\b)"
     r"(?=.*\b(is|zijn)\b (\w+ ){0,4}aan het (slaan|schoppen|stompen|mishandelen|wurgen|uithalen naar)\b)",
     # ... or lashing out now ("haalt nu uit naar mij en de kinderen"; not "kattenkwaad uithalen")
-    r"(?=.*\b(thuis|in huis|vader|moeder|stiefvader|stiefmoeder|man|vrouw|partner|vriend|vriendin|ex|broer)\b)"
+    rf"(?=.*\b{AT_HOME}\b)"
     r"(?=.*\b(haalt|halen) (nu |steeds |weer )?(\w+ ){0,2}uit naar (me|mij|ons|de kinderen|mijn)\b)(?=.*\b(nu|op dit moment|ik ben (zo )?bang)\b)",
     # Recent sexual violence: rape, sexual assault or forced sex, and a sign that it was recent
     # (Centrum Seksueel Geweld helps best within a week)
