@@ -187,3 +187,26 @@ def test_a_choice_of_topics_also_gives_the_emergency_numbers():
     assert len(messages[0].buttons) == 2
     text = " ".join(m.text for m in messages)
     assert "112" in text and "113" in text and "0800-0113" in text
+
+
+def unsure(ranking: list[tuple[str, float]], text: str) -> Tracker:
+    latest = {"intent": {"name": "nlu_fallback", "confidence": 0.4}, "text": text, "entities": [],
+              "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking]}
+    return Tracker("test", {}, latest, [], False, None, {}, "action_listen")
+
+
+def test_an_unclear_message_that_may_be_a_crisis_gets_the_emergency_numbers_first():
+    dispatcher = CollectingDispatcher()
+    rasa_actions.ActionSearchTopic().run(dispatcher, unsure(
+        [("nlu_fallback", 0.4), ("agressie_geweld", 0.38), ("crisis", 0.36)],
+        "er is gedoe op de afdeling met een patiënt"), {})
+    assert dispatcher.messages[0]["response"] == "utter_crisis"
+    assert len(dispatcher.messages) > 1  # the usual answer still follows
+
+
+def test_an_unclear_message_with_crisis_unlikely_gets_no_emergency_block():
+    dispatcher = CollectingDispatcher()
+    rasa_actions.ActionSearchTopic().run(dispatcher, unsure(
+        [("nlu_fallback", 0.4), ("pesten", 0.35), ("discriminatie", 0.3), ("crisis", 0.1)],
+        "ze doen raar tegen me"), {})
+    assert all(m.get("response") != "utter_crisis" for m in dispatcher.messages)

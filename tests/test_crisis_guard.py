@@ -92,6 +92,23 @@ MUST_CATCH = [
     "mn partner haalt nu uit naar mij, de kinderen zitten boven te huilen",
     "mijn broer is thuis weer aan het stompen, ik zit in de auto voor de deur",
     "thuis is mijn broer mijn moeder aan het schoppen",
+    # Danger going on now, in general forms. Added after tests/nlu/blind5.yml's first look
+    # missed seven such messages (docs/nlu.md); paraphrases of kinds of situation, not those lines.
+    "er is nu een gevecht op de gang, een leerling slaat een docent",
+    "mijn collega wordt nu in elkaar geslagen",
+    "ik word op dit moment aangevallen",
+    "een klant richt een pistool op mijn collega",
+    "hij houdt een mes tegen mijn keel",
+    "hij schreeuwt dat hij me gaat vermoorden",
+    "de klant zegt dat hij me gaat doodsteken",
+    "hij zegt dat hij me vermoordt als ik de politie bel",
+    "ik heb me opgesloten in de wc en hij trapt tegen de deur",
+    "een patiënt knijpt mijn collega de keel dicht, help",
+    "nu gebeurt het weer, hij slaat me",
+    "help hij heeft een mes",
+    "ik word bedreigd met een stanleymes",
+    "hij heeft haar gestoken en staat er nog steeds naast",
+    "mijn collega is bewusteloos geslagen en niemand komt",
 ]
 
 MUST_NOT_CATCH = [
@@ -147,6 +164,19 @@ MUST_NOT_CATCH = [
     "gisteren las ik een artikel over verkrachting op het werk",
     "we moeten vandaag verplicht een training over seksuele intimidatie volgen",
     "de kok staat met een mes groenten te snijden",
+    # Near misses of the danger-now patterns: a pattern, a report afterwards, a figure of speech.
+    "dat slaat nu nergens op",
+    "mijn leidinggevende slaat nu alarm over mijn cijfers",
+    "hij slaat me soms, al maanden",
+    "ik word nu al jaren gepest en geslagen",
+    "vorige week greep een klant me bij mijn keel, ik zit nu thuis",
+    "mijn baas zegt dat hij me een keer te grazen neemt",
+    "ik voel me opgesloten in deze baan",
+    "de klant van gisteren had een mes, nu durf ik niet meer",
+    "hij schopt nu tegen de prullenbak als hij boos is",
+    "mijn manager gaat me vermoorden als ik dit verpest haha",
+    "hij slaat net als zijn vader",
+    "de collega die afgelopen nacht in elkaar is geslagen is nu thuis, wat kunnen we doen",
 ]
 
 
@@ -175,6 +205,24 @@ def test_overrides_the_predicted_intent_and_keeps_the_ranking():
     [result] = CrisisGuard().process([message])
     assert result.get("intent") == {"name": "crisis", "confidence": 1.0}
     assert [r["name"] for r in result.get("intent_ranking")] == ["crisis", "pesten"]
+
+
+def test_wins_over_the_fallback_that_ran_before_it():
+    # The classifier was also sure of another intent, so the ambiguity threshold made the
+    # message nlu_fallback; the guard, last in the pipeline, must still make it crisis.
+    message = Message(data={"text": "mijn vriend is dronken en gooit nu met spullen naar me"})
+    message.set("intent", {"name": "nlu_fallback", "confidence": 0.4}, add_to_output=True)
+    message.set("intent_ranking", [{"name": "prive_probleem", "confidence": 0.93},
+                                   {"name": "nlu_fallback", "confidence": 0.4}])
+    [result] = CrisisGuard().process([message])
+    assert result.get("intent")["name"] == "crisis"
+    assert [r["name"] for r in result.get("intent_ranking")] == ["crisis", "prive_probleem"]
+
+
+def test_the_guard_is_the_last_step_of_the_served_pipeline():
+    import yaml
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
+    assert pipeline[-1]["name"] == "components.crisis_guard.CrisisGuard"
 
 
 def test_other_messages_pass_unchanged():
