@@ -33,6 +33,7 @@ WEAPON = (r"(mes|messen|mesje|stanleymes|schaar|wapen|pistool|vuurwapen|geweer|b
 # stick, "loopt met een stok", without any danger).
 HELD_WEAPON = WEAPON[:-1] + "|stok)"
 SEXUAL_VIOLENCE = (r"(verkracht|aangerand|(seksueel|sexueel) (misbruikt|aangevallen)"
+                   r"|(kleren|kleding|broek|rok|bh|shirt|blouse) (\w+ ){0,2}(uit te trekken|uittrekken|uitgetrokken|van (mijn|m'n|mn) lijf)"
                    r"|(gedwongen|dwong|dwongen|dwingt) (\w+ ){0,4}(seks|sex)|(seks|sex) (\w+ ){0,3}(afgedwongen|gedwongen))")
 # Home, or someone of the household: where violence "going on" is a crisis.
 AT_HOME = r"(thuis|in huis|vader|moeder|stiefvader|stiefmoeder|man|vrouw|partner|vriend|vriendin|ex|broer)"
@@ -58,7 +59,7 @@ TO_KILL = (r"(vermoorden|doodmaken|doodsteken|neersteken|neerschieten|neerknalle
            # not the figure of speech ("gaat me vermoorden als ik dit verpest haha")
            r"(?!.*\b(haha\w*|lol|grapje|xd|als ik (\w+ ){0,3}(verpest|vergeet|te laat)))")
 # Trapped or hiding, and someone threatening nearby.
-TRAPPED = (r"\b(opgesloten|sluit (me|mij|ons) op|klemgezet|klem gezet|verschanst|verstop (me|mij)|verstopt"
+TRAPPED = (r"\b(opgesloten|sluit (me|mij|ons) op|klemgezet|klem gezet|verschanst|verstop (me|mij)|verstopt|geblokkeerd"
            r"|zit onder (mijn|het|een) bureau|op slot gedaan)\b")
 THREAT_NEAR = (r"\b(dreig\w*|schreeuw\w*|slaat|trapt|schopt|bonkt|zoekt (me|mij)|(me|mij) zoekt|(me|mij) aan het zoeken"
                r"|aandoe\w*|afmaak\w*|afmaken|vermoord\w*|mes|wapen|pistool|niet weg mag)\b")
@@ -75,7 +76,7 @@ PATTERNS = [re.compile(p) for p in (
     r"\bdat (ze|hij|zij)\b (\w+ ){0,2}er (\w+ ){0,2}(een |n )?eind(e)? aan (gaat |wil )?maken\b",
     r"\beind(e)? (aan|van) (mijn|m'n|mn) leven\b",
     r"\bvan kant (te )?maken\b", r"\b(zichzelf|mezelf|mijzelf)\b.{0,30}\bvan kant\b",
-    r"\b(mezelf|mijzelf|zichzelf|mij) (iets |wat )?(aan (te )?doen|aandoe|aandoen|aandoet)\b",
+    r"\b(mezelf|mijzelf|zichzelf|mij|me) (iets |wat )?(aan (te )?doen|aandoe|aandoen|aandoet)\b",
     r"\b(mezelf|mijzelf)\b.{0,15}\b(gesneden|snijden|snij|verwond)",
     # Self-harm in other words (not the idioms "met je hoofd tegen de muur lopen" or
     # "jezelf voor je kop slaan": only banging the head itself, or hurting until it bleeds)
@@ -126,7 +127,7 @@ PATTERNS = [re.compile(p) for p in (
     r"\b(man|vrouw|partner|vriend|vriendin|ex|vader|moeder)\b.{0,40}"
     r"(\b(nu|op dit moment)\b.{0,10}\b(slaat|schopt|duwt|bedreigt) (me|mij|ons)\b"
     r"|\b(slaat|schopt|duwt|bedreigt) (me|mij|ons)\b.{0,10}\b(nu|op dit moment)\b)",
-    r"\b(gooit|smijt|smijten|gooien) (\w+ ){0,2}(met )?(\w+ ){0,2}naar (me|mij|ons)( hoofd)?\b",
+    rf"^(?!.*{HABIT}).*\b(gooit|smijt|smijten|gooien) (\w+ ){{0,2}}(met )?(\w+ ){{0,2}}naar (me|mij|ons)( hoofd)?\b",
     r"\b(voel|ben) (me |mij |ik )?(thuis |in huis )?niet (meer )?veilig (thuis|in huis|bij (mijn|m'n|mn) (man|vrouw|partner|vriend|vriendin))\b",
     r"\b(nu|op dit moment)\b.{0,25}\bthuis\b.{0,25}\b(geslagen|slaat|slaan|mishandeld|mishandelt)\b",
     # A weapon, and someone threatening with it or walking around with it, now (present tense:
@@ -171,8 +172,9 @@ PATTERNS = [re.compile(p) for p in (
     # Choking, or hurt after an assault with the attacker still there or nobody helping
     rf"^(?!.*{HABIT})(?=.*\b((bij|aan) (de|mijn|haar|zijn|z'n|mn) keel|keel dicht|wurgt|wurgen|gewurgd|aan het wurgen)\b)"
     r"(?=.*\b(nu|net|zonet|zojuist|laat niet los|geen (lucht|adem)|help|niemand)\b)",
-    r"(?=.*\b(bewusteloos|reageert niet (meer)?|bloedt (enorm|heel erg|erg|veel|hevig)|bloed uit (mijn|zijn|haar))\b)"
-    r"(?=.*\b(geslagen|sloeg|gestoken|steekpartij|getrapt|geschopt|aangevallen|mishandeld|nog (hier|in|rond|ernaast)|niemand)\b)",
+    r"(?=.*\b(bewusteloos|reageert niet (meer)?|bloedt (enorm|heel erg|erg|veel|hevig)|bloedt? uit (mijn|zijn|haar|z'n|mn) (hoofd|mond|neus|gezicht|oor|nek|hals|buik|rug))\b)"
+    r"(?=.*\b(geslagen|sloeg|slaat|gestoken|steekpartij|getrapt|geschopt|schopt|gooit|smijt|aangevallen|mishandeld"
+    r"|nog (hier|in|rond|ernaast)|niemand)\b)",
     rf"(?=.*\b(geslagen|gestoken|gewurgd|getrapt|geschopt|gesmeten|sloeg|stak|schopte)\b)"
     r"(?=.*\b(is|staat|loopt|zit|zijn|staan|lopen)\b (\w+ ){0,3}nog (steeds )?(hier|in huis|in de kamer|in het gebouw|beneden|rond|ernaast|er naast|naast|binnen)\b)",
     # It is happening again, now ("nu gebeurt het weer")

@@ -109,6 +109,11 @@ MUST_CATCH = [
     "ik word bedreigd met een stanleymes",
     "hij heeft haar gestoken en staat er nog steeds naast",
     "mijn collega is bewusteloos geslagen en niemand komt",
+    "mijn stiefvader is dronken en slaat met een fles, mijn moeder bloedt uit haar neus",
+    # Blocked in and threatened; a recent attempt to undress someone (tests/nlu/blind7.yml's
+    # first look missed one of each; paraphrases)
+    "een bewoner heeft de deur geblokkeerd en dreigt me iets aan te doen",
+    "een collega probeerde net mijn broek uit te trekken in de kleedkamer",
 ]
 
 MUST_NOT_CATCH = [
@@ -176,6 +181,9 @@ MUST_NOT_CATCH = [
     "hij schopt nu tegen de prullenbak als hij boos is",
     "mijn manager gaat me vermoorden als ik dit verpest haha",
     "hij slaat net als zijn vader",
+    "hij gooit met zijn pen en ik bloed uit mijn vinger van het papier",
+    "ik moet vandaag mijn werkkleren uittrekken in een open ruimte",
+    "de weg was geblokkeerd door een ongeluk, nu kom ik te laat",
     "de collega die afgelopen nacht in elkaar is geslagen is nu thuis, wat kunnen we doen",
 ]
 
