@@ -437,12 +437,17 @@ def _not_a_name(tok: Token, lst: Lists) -> bool:
     nationalities, languages, acronyms ("BSN-nummer") and CamelCase ("WhatsApp-groep")."""
     low = tok.lower.replace("’", "'")
     return low in lst.not_names or any(p in lst.not_names for p in low.split("-")) \
-        or re.search(r"[A-Z]{2}|[a-z][A-Z]", tok.text) is not None
+        or re.search(r"[A-Z]{2}|[a-z][A-Z]", tok.text) is not None \
+        or re.fullmatch(r"[^\W\d_]-\w+", tok.text) is not None  # one letter first: "C-rijbewijs"
 
 
 def _listed(low: str, lst: Lists) -> bool:
     return low in lst.first or low in lst.surname or "-" in low and any(
         p in lst.first or p in lst.surname for p in low.split("-"))
+
+
+# English nouns that make the word before them a thing, not a person ("dick pics").
+NOT_AFTER_A_NAME = {"pic", "pics", "pick", "picks"}
 
 
 def _head_is_name(text: str, toks: list[Token], i: int, lst: Lists, after_role: bool) -> bool:
@@ -514,6 +519,8 @@ def name_spans(text: str, toks: list[Token], lst: Lists) -> Iterator[Span]:
                     head.text.islower() and head.lower in lst.first
                     and head.lower not in lst.common
                     and _continues(text, toks, core, lst) > core + 1)
+        if ok and core + 1 < len(toks) and toks[core + 1].lower in NOT_AFTER_A_NAME:
+            ok = False  # "dick pics"
         if ok:
             end = _continues(text, toks, core, lst)
             yield Span(toks[i].start, toks[end - 1].end, "NAAM")
@@ -569,6 +576,10 @@ HOUSE_NUMBER = re.compile(r"\s+\d{1,5}(?:\s?[a-zA-Z]\b|-?(?:bis|hs|huis|[a-zA-Z]
                           r"I{1,3})\b|\s(?:bis|hs|I{1,3}|boven|bg|zw|rood)\b)?")
 
 
+AMOUNT_AFTER = re.compile(r"\s*(?:euro|eur\b|€|procent|%|uur|keer|jaar|maanden|weken|dagen|km|kilo|meter|man\b|mensen)",
+                          re.I)
+
+
 def address_spans(text: str, toks: list[Token], lst: Lists) -> Iterator[Span]:
     for i, tok in enumerate(toks):
         m = HOUSE_NUMBER.match(text, tok.end)
@@ -576,7 +587,12 @@ def address_spans(text: str, toks: list[Token], lst: Lists) -> Iterator[Span]:
             continue
         # the street: up to five words ending here that are a street in the BAG list, or a
         # word with a street ending ("Kerkstraat", "Burgemeester de Withstraat")
-        street_word = STREET_SUFFIX.search(tok.text) is not None and len(tok.text) > 5
+        # an amount ("400 euro", "40 uur") is no house number
+        if AMOUNT_AFTER.match(text, m.end()):
+            continue
+        # a lowercase dictionary word with a street ending ("ervaring") is no street
+        street_word = STREET_SUFFIX.search(tok.text) is not None and len(tok.text) > 5 and (
+            tok.capitalised or tok.lower not in lst.lexicon)
         first = i if street_word else None
         for n in range(min(5, i + 1), 0, -1):
             words = toks[i - n + 1:i + 1]

@@ -64,6 +64,12 @@ def test_ordinary_sentences_come_through_untouched():
     ("ik verdien 2500 euro, sinds maart 2023, 15,6 procent",
      "ik verdien 2500 euro, sinds maart 2023, 15,6 procent"),
     ("mijn bsn is 123456782", "mijn bsn is [BSN]"),
+    # once scrubbed by mistake (lines of tests/nlu/blind5-7.yml; paraphrases), and their near misses
+    ("hij stuurt me dick pics", "hij stuurt me dick pics"),
+    ("mijn collega Dick pest me", "mijn collega [NAAM] pest me"),
+    ("met mijn ervaring 300 euro minder", "met mijn ervaring 300 euro minder"),
+    ("ik woon op de kerkstraat 12", "ik woon op de [ADRES]"),
+    ("ik heb gewoon mijn B-rijbewijs", "ik heb gewoon mijn B-rijbewijs"),
 ])
 def test_what_a_user_would_see(text, expected):
     assert scrub(text) == expected
