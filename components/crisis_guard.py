@@ -21,11 +21,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 CRISIS_INTENT = "crisis"
-FALLBACK_INTENT = "nlu_fallback"
 
 WEAPON = (r"(mes|messen|mesje|stanleymes|schaar|wapen|pistool|vuurwapen|geweer|bijl|hamer|knuppel|honkbalknuppel"
           r"|baseballknuppel|machete|ijzeren staaf|koevoet|breekijzer)")
@@ -227,7 +227,7 @@ class CrisisGuard(GraphComponent, IntentClassifier):
             # The guard runs after the FallbackClassifier (config.yml), so the fallback's own
             # entry goes too: the message is understood.
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
-                       if r.get(INTENT_NAME_KEY) not in (CRISIS_INTENT, FALLBACK_INTENT)]
+                       if r.get(INTENT_NAME_KEY) not in (CRISIS_INTENT, DEFAULT_NLU_FALLBACK_INTENT_NAME)]
             message.set(INTENT, crisis, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [crisis, *ranking], add_to_output=True)
         return messages

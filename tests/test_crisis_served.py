@@ -4,7 +4,7 @@
 it scores the classifier, not what the user gets. This test parses each crisis message with
 the served model, fallback included, and requires what the dialogue needs to show 112/113:
 the intent `crisis` (answered by a rule), or, when the NLU is unsure, crisis likely enough that
-the fallback action shows the numbers first (actions.actions.CRISIS_DOUBT).
+the fallback action shows the numbers first (actions.actions._crisis_in_doubt).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from test_nlu_data import examples
 
-from actions.actions import CRISIS_DOUBT
+from actions.actions import _crisis_in_doubt
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = [ROOT / "tests" / "nlu_holdout.yml", *sorted((ROOT / "tests" / "nlu").glob("*.yml"))]
@@ -22,10 +22,7 @@ SETS = [ROOT / "tests" / "nlu_holdout.yml", *sorted((ROOT / "tests" / "nlu").glo
 
 def gets_the_numbers(parsed: dict) -> bool:
     intent = parsed["intent"]["name"]
-    if intent == "crisis":
-        return True
-    crisis = next((r["confidence"] for r in parsed.get("intent_ranking", []) if r["name"] == "crisis"), 0.0)
-    return intent == "nlu_fallback" and crisis >= CRISIS_DOUBT
+    return intent == "crisis" or intent == "nlu_fallback" and _crisis_in_doubt(parsed.get("intent_ranking", []))
 
 
 def test_every_crisis_message_gets_the_emergency_numbers(offline_agent):
