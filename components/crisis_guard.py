@@ -35,6 +35,9 @@ HELD_WEAPON = WEAPON[:-1] + "|stok)"
 SEXUAL_VIOLENCE = (r"(verkracht|aangerand|(seksueel|sexueel) (misbruikt|aangevallen)"
                    r"|(kleren|kleding|broek|rok|bh|shirt|blouse) (\w+ ){0,2}(uit te trekken|uittrekken|uitgetrokken|van (mijn|m'n|mn) lijf)"
                    r"|(gedwongen|dwong|dwongen|dwingt) (\w+ ){0,4}(seks|sex)|(seks|sex) (\w+ ){0,3}(afgedwongen|gedwongen))")
+# Someone of the user's household, named as such ("mijn vader", "m'n vriend").
+HOUSEHOLD = (r"(mijn|m'n|mn) (vader|moeder|stiefvader|stiefmoeder|man|vrouw|partner|vriend|vriendin|ex"
+             r"|broer|zus|zoon|dochter)")
 # Home, or someone of the household: where violence "going on" is a crisis.
 AT_HOME = r"(thuis|in huis|vader|moeder|stiefvader|stiefmoeder|man|vrouw|partner|vriend|vriendin|ex|broer)"
 RECENTLY = (r"(net|zojuist|zonet|vandaag|vanochtend|vanmorgen|vanmiddag|vanavond|vannacht|gisteren|gisteravond"
@@ -54,7 +57,9 @@ NOW_SIGN = (r"(\b(nu|net(?! (als|zo|zoals|iets|wat|niet)\b)|op dit moment|op het
 # agressie route, not an emergency.
 HABIT = (r"\b(nu al|afgelopen|al (dagen|weken|maanden|jaren|een tijd|tijden)|sinds|vorige (week|maand)|vorig jaar"
          r"|(jaar|jaren|maanden|weken) geleden|regelmatig|soms|vaak|elke (dag|dienst|week|keer)|gisteren|vroeger"
-         r"|als (hij|ze|zij|die) (boos|kwaad|dronken|gefrustreerd|zijn zin niet))\b")
+         r"|als (hij|ze|zij|die) (boos|kwaad|dronken|gefrustreerd|zijn zin niet)"
+         # ... or over now ("het is nu weer rustig", "is voorbij")
+         r"|(nu )?weer rustig|is (nu )?(weer )?voorbij)\b")
 TO_KILL = (r"(vermoorden|doodmaken|doodsteken|neersteken|neerschieten|neerknallen|afmaken|steken)\b"
            # not the figure of speech ("gaat me vermoorden als ik dit verpest haha")
            r"(?!.*\b(haha\w*|lol|grapje|xd|als ik (\w+ ){0,3}(verpest|vergeet|te laat)))")
@@ -101,8 +106,8 @@ PATTERNS = [re.compile(p) for p in (
     r"\b(al )?mijn spullen (weg)?gegeven\b",
     # Acute danger, now
     r"\b(ben|zijn|is) (nu |nu echt |op dit moment )?in (direct |acuut )?(levens)?gevaar\b",
-    r"\b(met|heeft) een (mes|wapen|pistool|vuurwapen)\b.*\b(nu|hier|binnen|thuis|in huis|voor de deur|op dit moment)\b",
-    r"\b(nu|hier|binnen|op dit moment)\b.*\b(met|heeft) een (mes|wapen|pistool|vuurwapen)\b",
+    r"^(?!.*\b(weer rustig|voorbij)\b).*\b(met|heeft) een (mes|wapen|pistool|vuurwapen)\b.*\b(nu|hier|binnen|thuis|in huis|voor de deur|op dit moment)\b",
+    r"^(?!.*\b(weer rustig|voorbij)\b).*\b(nu|hier|binnen|op dit moment)\b.*\b(met|heeft) een (mes|wapen|pistool|vuurwapen)\b",
     r"\b(bedreigt|achtervolgt|volgt|slaat) (me|mij)\b.{0,20}\b(nu|op dit moment|op het moment)\b",
     r"\b(nu|op dit moment|op het moment)\b.{0,20}\b(bedreigt|achtervolgt|volgt|slaat) (me|mij)\b",
     r"\b(dreigt|probeert|wil) (om )?(bij mij |bij ons )?(naar )?binnen te (komen|dringen)\b",
@@ -141,6 +146,18 @@ PATTERNS = [re.compile(p) for p in (
     r" (deur|voordeur|lokaal|klaslokaal|kamer|huis|raam|kantoor|balie|bureau)\b",
     rf"(?=.*\b(bedreigde|bedreigd|dreigde|aanviel|aangevallen)\b)"
     rf"(?=.*\b(nu|op dit moment)\b (\w+ ){{0,4}}met (een|zijn|haar|z'n|hun) (\w+ )?{HELD_WEAPON}\b)",
+    # Violence at home that just happened: beaten, kicked or strangled last night or this morning
+    # (Veilig Thuis; strangulation by a partner is a known sign of mortal danger)
+    rf"(?=.*(\bthuis\b|\b{HOUSEHOLD}\b))(?=.*\b(net|zojuist|zonet|vannacht|vanochtend|vanmorgen|vandaag|vanavond|gisteravond|gisternacht)\b)"
+    r"(?=.*\b(geslagen|sloeg|mishandeld|gewurgd|wurgde|geschopt|schopte|getrapt|trapte|in elkaar geslagen"
+    r"|(bij|aan) (de|mijn|m'n|mn) keel (gegrepen|gepakt)|keel dichtgeknepen)\b)"
+    # ... with someone at the receiving end (not "zijn enkel geschopt bij voetbal")
+    r"(?=.*\b(me|mij|ons|(mijn|m'n|mn) moeder|(ik|ben|werd) (ik )?(\w+ ){0,4}(geslagen|mishandeld|gewurgd|geschopt|getrapt))\b)",
+    # Violence at home going on, and fear ("thuis gooit mijn vader met spullen en bedreigt mijn
+    # moeder, ik ben bang"); not a pattern ("als hij dronken is", "vaak")
+    rf"^(?!.*{HABIT})(?=.*(\bthuis\b|\b{HOUSEHOLD}\b))"
+    r"(?=.*\b(slaat|schopt|trapt|bedreigt|duwt|mishandelt|sloopt|wurgt|(gooit|smijt) (\w+ ){0,3}(met|naar|tegen|kapot|door))\b)"
+    r"(?=.*(\bik ben (zo |echt |heel |erg )?bang\b|uit de hand|\bhelp\b|\b(nu|op dit moment)\b))",
     # Violence at home going on as the user writes ("mijn vader is aan het slaan")
     rf"(?=.*\b{AT_HOME}\b)"
     r"(?=.*\b(is|zijn)\b (\w+ ){0,4}aan het (slaan|schoppen|stompen|mishandelen|wurgen|uithalen naar)\b)",

@@ -114,9 +114,19 @@ MUST_CATCH = [
     # first look missed one of each; paraphrases)
     "een bewoner heeft de deur geblokkeerd en dreigt me iets aan te doen",
     "een collega probeerde net mijn broek uit te trekken in de kleedkamer",
+    # Violence at home just happened or going on, with fear (tests/nlu/blind8.yml's first look
+    # missed one of each; paraphrases)
+    "mijn partner heeft me gisternacht gewurgd en ik moet straks weer naar huis",
+    "thuis bedreigt mijn vader mijn moeder en smijt hij met stoelen, ik ben zo bang",
 ]
 
 MUST_NOT_CATCH = [
+    # Near misses of the violence-at-home patterns, and danger that is over
+    "op de groep bedreigde een jongen me gisteravond met een mes, het is nu weer rustig",
+    "mijn vader dreigt de auto te verkopen, ik ben bang dat we niet op vakantie kunnen",
+    "mijn zoon heeft vandaag een doelpunt geschopt, ik ben zo trots",
+    "mijn dochter is vandaag op school geslagen door een klasgenoot",
+    "thuis gooit mijn vriend nu alle oude kranten weg",
     "ik wil een eind maken aan het pesten",
     "ik wil niet meer naar mijn werk",
     "ik denk het niet",
