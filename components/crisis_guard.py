@@ -203,6 +203,10 @@ PATTERNS = [re.compile(p) for p in (
     # Recent sexual violence: rape, sexual assault or forced sex, and a sign that it was recent
     # (Centrum Seksueel Geweld helps best within a week)
     r"\b(ben|werd) (net |zojuist |vannacht |gisteren |vandaag )?verkracht\b",
+    # A spiked drink and a blank or waking up somewhere (suspected drug-facilitated sexual
+    # violence: Centrum Seksueel Geweld)
+    r"(?=.*\b(iets|wat|drugs|ghb|een pil|spul) (\w+ ){0,3}in (mijn|m'n|mn|ons) (drankje|drank|glas|biertje|bier|wijn|cola|drinken)\b)"
+    r"(?=.*\b(werd (\w+ ){0,3}wakker|wakker (\w+ ){0,3}(naast|bij|in)|weet (\w+ ){0,2}(niks|niets|weinig) meer|black-?out|geheugen (\w+ )?kwijt|kwijt wat er)\b)",
     rf"(?=.*\b{SEXUAL_VIOLENCE}\b)(?=.*\b{RECENTLY}\b)",
 )]
 

@@ -118,6 +118,8 @@ MUST_CATCH = [
     # missed one of each; paraphrases)
     "mijn partner heeft me gisternacht gewurgd en ik moet straks weer naar huis",
     "thuis bedreigt mijn vader mijn moeder en smijt hij met stoelen, ik ben zo bang",
+    # A spiked drink and a blank (tests/nlu/blind9.yml's first look missed one; a paraphrase)
+    "volgens mij hebben ze iets in mn glas gedaan op het personeelsfeest, ik werd wakker in een hotelkamer",
 ]
 
 MUST_NOT_CATCH = [
@@ -127,6 +129,8 @@ MUST_NOT_CATCH = [
     "mijn zoon heeft vandaag een doelpunt geschopt, ik ben zo trots",
     "mijn dochter is vandaag op school geslagen door een klasgenoot",
     "thuis gooit mijn vriend nu alle oude kranten weg",
+    "een collega deed zout in mijn drankje als grap, ik weet niet meer hoe het smaakte",
+    "ik werd wakker met hoofdpijn na de borrel en weet niks meer van de avond",
     "ik wil een eind maken aan het pesten",
     "ik wil niet meer naar mijn werk",
     "ik denk het niet",
