@@ -156,7 +156,11 @@ PATTERNS = [re.compile(p) for p in (
     # Violence at home going on, and fear ("thuis gooit mijn vader met spullen en bedreigt mijn
     # moeder, ik ben bang"); not a pattern ("als hij dronken is", "vaak")
     rf"^(?!.*{HABIT})(?=.*(\bthuis\b|\b{HOUSEHOLD}\b))"
-    r"(?=.*\b(slaat|schopt|trapt|bedreigt|duwt|mishandelt|sloopt|wurgt|(gooit|smijt) (\w+ ){0,3}(met|naar|tegen|kapot|door))\b)"
+    # (a blow or threat at a person, or things thrown; not "schopt nu tegen een bal")
+    r"(?=.*\b((slaat|schopt|trapt|bedreigt|duwt|mishandelt|wurgt) (\w+ ){0,2}(me|mij|ons|haar|hem|mijn|m'n|mn|de kinderen)"
+    r"|(gooit|smijt|smijten|gooien) (\w+ ){0,3}met (\w+ )?(spullen|borden|stoelen|glazen|flessen|dingen|alles)"
+    r"|(gooit|smijt|slaat) (\w+ ){0,2}(alles|de boel|spullen|dingen) kapot"
+    r"|(gooit|smijt) (\w+ ){0,4}(naar|tegen) (me|mij|ons|haar|hem|mijn|m'n|mn))\b)"
     r"(?=.*(\bik ben (zo |echt |heel |erg )?bang\b|uit de hand|\bhelp\b|\b(nu|op dit moment)\b))",
     # Violence at home going on as the user writes ("mijn vader is aan het slaan")
     rf"(?=.*\b{AT_HOME}\b)"

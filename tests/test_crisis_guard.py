@@ -129,6 +129,8 @@ MUST_NOT_CATCH = [
     "mijn zoon heeft vandaag een doelpunt geschopt, ik ben zo trots",
     "mijn dochter is vandaag op school geslagen door een klasgenoot",
     "thuis gooit mijn vriend nu alle oude kranten weg",
+    "we verbouwen, mijn man sloopt nu de keuken",
+    "mijn zoon gooit nu met de bal, ik ben bang dat de ruit sneuvelt",
     "een collega deed zout in mijn drankje als grap, ik weet niet meer hoe het smaakte",
     "ik werd wakker met hoofdpijn na de borrel en weet niks meer van de avond",
     "ik wil een eind maken aan het pesten",
