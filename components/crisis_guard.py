@@ -35,11 +35,11 @@ HELD_WEAPON = WEAPON[:-1] + "|stok)"
 SEXUAL_VIOLENCE = (r"(verkracht|aangerand|(seksueel|sexueel) (misbruikt|aangevallen)"
                    r"|(kleren|kleding|broek|rok|bh|shirt|blouse) (\w+ ){0,2}(uit te trekken|uittrekken|uitgetrokken|van (mijn|m'n|mn) lijf)"
                    r"|(gedwongen|dwong|dwongen|dwingt) (\w+ ){0,4}(seks|sex)|(seks|sex) (\w+ ){0,3}(afgedwongen|gedwongen))")
-# Someone of the user's household, named as such ("mijn vader", "m'n vriend").
-HOUSEHOLD = (r"(mijn|m'n|mn) (vader|moeder|stiefvader|stiefmoeder|man|vrouw|partner|vriend|vriendin|ex"
-             r"|broer|zus|zoon|dochter)")
+KIN = r"vader|moeder|stiefvader|stiefmoeder|man|vrouw|partner|vriend|vriendin|ex|broer"
 # Home, or someone of the household: where violence "going on" is a crisis.
-AT_HOME = r"(thuis|in huis|vader|moeder|stiefvader|stiefmoeder|man|vrouw|partner|vriend|vriendin|ex|broer)"
+AT_HOME = rf"(thuis|in huis|{KIN})"
+# Home, or someone of the user's household named as such ("mijn vader", "m'n vriend").
+HOME_OR_HOUSEHOLD = rf"(\bthuis\b|\b(mijn|m'n|mn) ({KIN}|zus|zoon|dochter)\b)"
 RECENTLY = (r"(net|zojuist|zonet|vandaag|vanochtend|vanmorgen|vanmiddag|vanavond|vannacht|gisteren|gisteravond"
             r"|gisternacht|eergisteren|afgelopen (nacht|weekend|week|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)"
             r"|dit weekend|deze week|vorige week|na (het|de) (feest|feestje|borrel|bedrijfsuitje|personeelsfeest|kerstborrel|uitje))")
@@ -148,14 +148,14 @@ PATTERNS = [re.compile(p) for p in (
     rf"(?=.*\b(nu|op dit moment)\b (\w+ ){{0,4}}met (een|zijn|haar|z'n|hun) (\w+ )?{HELD_WEAPON}\b)",
     # Violence at home that just happened: beaten, kicked or strangled last night or this morning
     # (Veilig Thuis; strangulation by a partner is a known sign of mortal danger)
-    rf"(?=.*(\bthuis\b|\b{HOUSEHOLD}\b))(?=.*\b(net|zojuist|zonet|vannacht|vanochtend|vanmorgen|vandaag|vanavond|gisteravond|gisternacht)\b)"
+    rf"(?=.*{HOME_OR_HOUSEHOLD})(?=.*\b(net|zojuist|zonet|vannacht|vanochtend|vanmorgen|vandaag|vanavond|gisteravond|gisternacht)\b)"
     r"(?=.*\b(geslagen|sloeg|mishandeld|gewurgd|wurgde|geschopt|schopte|getrapt|trapte|in elkaar geslagen"
     r"|(bij|aan) (de|mijn|m'n|mn) keel (gegrepen|gepakt)|keel dichtgeknepen)\b)"
     # ... with someone at the receiving end (not "zijn enkel geschopt bij voetbal")
     r"(?=.*\b(me|mij|ons|(mijn|m'n|mn) moeder|(ik|ben|werd) (ik )?(\w+ ){0,4}(geslagen|mishandeld|gewurgd|geschopt|getrapt))\b)",
     # Violence at home going on, and fear ("thuis gooit mijn vader met spullen en bedreigt mijn
     # moeder, ik ben bang"); not a pattern ("als hij dronken is", "vaak")
-    rf"^(?!.*{HABIT})(?=.*(\bthuis\b|\b{HOUSEHOLD}\b))"
+    rf"^(?!.*{HABIT})(?=.*{HOME_OR_HOUSEHOLD})"
     # (a blow or threat at a person, or things thrown; not "schopt nu tegen een bal")
     r"(?=.*\b((slaat|schopt|trapt|bedreigt|duwt|mishandelt|wurgt) (\w+ ){0,2}(me|mij|ons|haar|hem|mijn|m'n|mn|de kinderen)"
     r"|(gooit|smijt|smijten|gooien) (\w+ ){0,3}met (\w+ )?(spullen|borden|stoelen|glazen|flessen|dingen|alles)"
