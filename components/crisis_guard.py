@@ -53,13 +53,13 @@ VIOLENCE_NOW = (r"\b((slaat|schopt|trapt|stompt|wurgt|steekt|sleurt|beukt)\b(?! 
 # A sign that it is happening as the user writes.
 NOW_SIGN = (r"(\b(nu|net(?! (als|zo|zoals|iets|wat|niet)\b)|op dit moment|op het moment|help|hlep|kom snel|niemand (komt|doet|helpt)|houdt niet op"
             r"|blijft (maar )?(slaan|schoppen|trappen)|ik sta (erbij|ernaast|te trillen)|het gebeurt nu)\b|!!)")
+# A sign that it is over ("het is nu weer rustig", "is voorbij").
+OVER = r"(weer rustig|is (nu )?(weer )?voorbij)"
 # A sign that it is a pattern or over ("slaat me nu al maanden", "gisteren"): a report for the
 # agressie route, not an emergency.
 HABIT = (r"\b(nu al|afgelopen|al (dagen|weken|maanden|jaren|een tijd|tijden)|sinds|vorige (week|maand)|vorig jaar"
          r"|(jaar|jaren|maanden|weken) geleden|regelmatig|soms|vaak|elke (dag|dienst|week|keer)|gisteren|vroeger"
-         r"|als (hij|ze|zij|die) (boos|kwaad|dronken|gefrustreerd|zijn zin niet)"
-         # ... or over now ("het is nu weer rustig", "is voorbij")
-         r"|(nu )?weer rustig|is (nu )?(weer )?voorbij)\b")
+         rf"|als (hij|ze|zij|die) (boos|kwaad|dronken|gefrustreerd|zijn zin niet)|{OVER})\b")
 TO_KILL = (r"(vermoorden|doodmaken|doodsteken|neersteken|neerschieten|neerknallen|afmaken|steken)\b"
            # not the figure of speech ("gaat me vermoorden als ik dit verpest haha")
            r"(?!.*\b(haha\w*|lol|grapje|xd|als ik (\w+ ){0,3}(verpest|vergeet|te laat)))")
@@ -106,8 +106,8 @@ PATTERNS = [re.compile(p) for p in (
     r"\b(al )?mijn spullen (weg)?gegeven\b",
     # Acute danger, now
     r"\b(ben|zijn|is) (nu |nu echt |op dit moment )?in (direct |acuut )?(levens)?gevaar\b",
-    r"^(?!.*\b(weer rustig|voorbij)\b).*\b(met|heeft) een (mes|wapen|pistool|vuurwapen)\b.*\b(nu|hier|binnen|thuis|in huis|voor de deur|op dit moment)\b",
-    r"^(?!.*\b(weer rustig|voorbij)\b).*\b(nu|hier|binnen|op dit moment)\b.*\b(met|heeft) een (mes|wapen|pistool|vuurwapen)\b",
+    rf"^(?!.*\b{OVER}\b).*\b(met|heeft) een (mes|wapen|pistool|vuurwapen)\b.*\b(nu|hier|binnen|thuis|in huis|voor de deur|op dit moment)\b",
+    rf"^(?!.*\b{OVER}\b).*\b(nu|hier|binnen|op dit moment)\b.*\b(met|heeft) een (mes|wapen|pistool|vuurwapen)\b",
     r"\b(bedreigt|achtervolgt|volgt|slaat) (me|mij)\b.{0,20}\b(nu|op dit moment|op het moment)\b",
     r"\b(nu|op dit moment|op het moment)\b.{0,20}\b(bedreigt|achtervolgt|volgt|slaat) (me|mij)\b",
     r"\b(dreigt|probeert|wil) (om )?(bij mij |bij ons )?(naar )?binnen te (komen|dringen)\b",
