@@ -153,6 +153,13 @@ PATTERNS = [re.compile(p) for p in (
     r"|(bij|aan) (de|mijn|m'n|mn) keel (gegrepen|gepakt)|keel dichtgeknepen)\b)"
     # ... with someone at the receiving end (not "zijn enkel geschopt bij voetbal")
     r"(?=.*\b(me|mij|ons|(mijn|m'n|mn) moeder|(ik|ben|werd) (ik )?(\w+ ){0,4}(geslagen|mishandeld|gewurgd|geschopt|getrapt))\b)",
+    # Violence at home, and the one who did it coming home soon ("gisteren heeft mijn vriend me
+    # in elkaar geslagen ... hij komt zo thuis"); Veilig Thuis, or 112 when it starts again
+    rf"(?=.*{HOME_OR_HOUSEHOLD})"
+    r"(?=.*\b(geslagen|sloeg|mishandeld|gewurgd|wurgde|geschopt|schopte|getrapt|trapte|in elkaar geslagen)\b)"
+    r"(?=.*\b(me|mij|ons|(mijn|m'n|mn) moeder)\b)"
+    r"(?=.*\b((hij|zij|ze) (komt|is) (zo|straks|zometeen|zo meteen|bijna|vanavond|over (\w+ )?\w+) (weer )?thuis"
+    r"|durf (\w+ ){0,2}niet (meer )?(naar huis|thuis))\b)",
     # Violence at home going on, and fear ("thuis gooit mijn vader met spullen en bedreigt mijn
     # moeder, ik ben bang"); not a pattern ("als hij dronken is", "vaak")
     rf"^(?!.*{HABIT})(?=.*{HOME_OR_HOUSEHOLD})"
@@ -211,6 +218,10 @@ PATTERNS = [re.compile(p) for p in (
     # violence: Centrum Seksueel Geweld)
     r"(?=.*\b(iets|wat|drugs|ghb|een pil|spul) (\w+ ){0,3}in (mijn|m'n|mn|ons) (drankje|drank|glas|biertje|bier|wijn|cola|drinken)\b)"
     r"(?=.*\b(werd (\w+ ){0,3}wakker|wakker (\w+ ){0,3}(naast|bij|in)|weet (\w+ ){0,2}(niks|niets|weinig) meer|black-?out|geheugen (\w+ )?kwijt|kwijt wat er)\b)",
+    # ... or and feeling its effect now (dizzy, hazy, unable to stand: drugs such as GHB; 112)
+    r"(?=.*\b(iets|wat|drugs|ghb|een pil|spul) (\w+ ){0,3}in (mijn|m'n|mn|ons) (drankje|drank|glas|biertje|bier|wijn|cola|drinken)\b)"
+    r"(?=.*\b((ik )?(voel|ben) (me |mij )?(\w+ ){0,2}(wazig|duizelig|draaierig|suf|slap|misselijk|raar|vreemd|versuft|high)\b(?! behandeld)"
+    r"|(alles|de kamer) draait|kan (bijna )?(niet|nauwelijks) (meer )?(goed )?(staan|lopen|praten|nadenken|helder denken))\b)",
     rf"(?=.*\b{SEXUAL_VIOLENCE}\b)(?=.*\b{RECENTLY}\b)",
 )]
 

@@ -120,6 +120,11 @@ MUST_CATCH = [
     "thuis bedreigt mijn vader mijn moeder en smijt hij met stoelen, ik ben zo bang",
     # A spiked drink and a blank (tests/nlu/blind9.yml's first look missed one; a paraphrase)
     "volgens mij hebben ze iets in mn glas gedaan op het personeelsfeest, ik werd wakker in een hotelkamer",
+    # A spiked drink felt now; beaten at home and the partner home soon (tests/nlu/blind10.yml's
+    # first look missed one of each; paraphrases)
+    "er zit volgens mij iets in m'n biertje, ik ben ineens zo duizelig en kan niet goed meer staan",
+    "mijn man heeft me vorige week mishandeld en hij is over een uur weer thuis",
+    "mijn vriendin heeft me geslagen, ik durf niet meer naar huis",
 ]
 
 MUST_NOT_CATCH = [
@@ -133,6 +138,10 @@ MUST_NOT_CATCH = [
     "mijn zoon gooit nu met de bal, ik ben bang dat de ruit sneuvelt",
     "een collega deed zout in mijn drankje als grap, ik weet niet meer hoe het smaakte",
     "ik werd wakker met hoofdpijn na de borrel en weet niks meer van de avond",
+    "een collega deed zout in mijn drankje als grap, ik voel me raar behandeld",
+    "ik voel me duizelig sinds de reorganisatie, alles draait om geld hier",
+    "mijn zoon is op school geslagen, hij komt zo thuis en ik weet niet wat ik moet zeggen",
+    "mijn vader is vroeger mishandeld en ik durf het hem niet te vragen",
     "ik wil een eind maken aan het pesten",
     "ik wil niet meer naar mijn werk",
     "ik denk het niet",
