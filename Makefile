@@ -106,34 +106,11 @@ test-conversations: install model
 	$(RASA) test core --model $(MODEL) --stories tests/conversations \
 	  --fail-on-prediction-errors --out results/conversations --no-plot
 
-# Held-out sets, never trained on: nlu_holdout.yml (written separately from the training data),
-# fresh.yml and blind.yml to blind9.yml (each written by an author who saw neither the data nor
-# the other sets), heldout.yml (an older set, all intents) and crisis_eval.yml (crisis messages and
-# hard negatives, written independently of the guard). Each set's first look is its fair figure
-# (docs/nlu.md); after that its errors were read. Each floor is about two points (four messages)
-# below the level measured when it was set.
-# This is the served model, FallbackClassifier included; `make eval` scores config_eval.yml.
-# nlu_set: score one set with the served model into results/$(2), then gate the report with $(3).
-define nlu_set
-	$(RASA) test nlu --model $(MODEL) --nlu $(1) --out results/$(2) --no-plot
-	$(PY) -m scripts.nlu_gate results/$(2)/intent_report.json $(3)
-endef
-
-ROUTING_GATE = --max-false-crisis 0.01 --min-routing-accuracy
+# The held-out NLU sets, never trained on, each with its floors: tests/gates.yml (which says what
+# each set is). The model is loaded once for all of them (scripts/gates.py); each set is scored as
+# `rasa test nlu` scores it, reports in results/<set>/.
 test-nlu: install model
-	$(call nlu_set,tests/nlu_holdout.yml,nlu_holdout,--min-accuracy 0.95 $(ROUTING_GATE) 0.96)
-	$(call nlu_set,tests/nlu/fresh.yml,nlu_fresh,--min-accuracy 0.92 $(ROUTING_GATE) 0.935)
-	$(call nlu_set,tests/nlu/blind.yml,nlu_blind,--min-accuracy 0.92 $(ROUTING_GATE) 0.955)
-	$(call nlu_set,tests/nlu/blind2.yml,nlu_blind2,--min-accuracy 0.92 $(ROUTING_GATE) 0.955)
-	$(call nlu_set,tests/nlu/blind3.yml,nlu_blind3,--min-accuracy 0.925 $(ROUTING_GATE) 0.96)
-	$(call nlu_set,tests/nlu/blind4.yml,nlu_blind4,--min-accuracy 0.90 $(ROUTING_GATE) 0.915)
-	$(call nlu_set,tests/nlu/blind5.yml,nlu_blind5,--min-accuracy 0.89 $(ROUTING_GATE) 0.915)
-	$(call nlu_set,tests/nlu/blind6.yml,nlu_blind6,--min-accuracy 0.85 $(ROUTING_GATE) 0.875)
-	$(call nlu_set,tests/nlu/blind7.yml,nlu_blind7,--min-accuracy 0.89 $(ROUTING_GATE) 0.92)
-	$(call nlu_set,tests/nlu/blind8.yml,nlu_blind8,--min-accuracy 0.92 $(ROUTING_GATE) 0.935)
-	$(call nlu_set,tests/nlu/blind9.yml,nlu_blind9,--min-accuracy 0.905 $(ROUTING_GATE) 0.92)
-	$(call nlu_set,tests/nlu/heldout.yml,nlu,--min-accuracy 0.92)
-	$(call nlu_set,tests/nlu/crisis_eval.yml,crisis,--min-accuracy 0 --crisis-precision 1.0)
+	$(PY) -m scripts.gates nlu --model $(MODEL)
 
 # Not part of `make test` (it trains three more models): our pipeline against two baselines on
 # the held-out sets, plus cross-validation; writes results/eval/ and docs/nlu.md.
@@ -143,15 +120,7 @@ eval: install
 clean:
 	rm -rf $(VENV) build models results reports web/node_modules
 
-# Free questions about the guide, end to end (NLU + topic search) on the eight held-out question
-# sets. The floors guard the measured level (docs/knowledge.md), about three questions below it;
-# the goal is 90 % answered, and each set's first look is its fair figure.
+# Free questions about the guide, end to end (NLU + topic search), on the held-out question sets
+# with their floors in tests/gates.yml; the goal is 90 % answered.
 test-search: install model
-	$(PY) -m scripts.search_eval --questions tests/search_heldout.yml --min-answered 0.88 --min-shown 0.95
-	$(PY) -m scripts.search_eval --questions tests/search_fresh.yml --min-answered 0.89 --min-shown 0.95
-	$(PY) -m scripts.search_eval --questions tests/search_blind.yml --min-answered 0.85 --min-shown 0.90
-	$(PY) -m scripts.search_eval --questions tests/search_blind2.yml --min-answered 0.89 --min-shown 0.92
-	$(PY) -m scripts.search_eval --questions tests/search_blind3.yml --min-answered 0.86 --min-shown 0.89
-	$(PY) -m scripts.search_eval --questions tests/search_blind4.yml --min-answered 0.86 --min-shown 0.93
-	$(PY) -m scripts.search_eval --questions tests/search_blind5.yml --min-answered 0.85 --min-shown 0.92
-	$(PY) -m scripts.search_eval --questions tests/search_blind6.yml --min-answered 0.87 --min-shown 0.90
+	$(PY) -m scripts.gates search --model $(MODEL)

@@ -16,6 +16,7 @@ Usage: python -m scripts.nlu_eval
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -55,17 +56,27 @@ def run(*args: str) -> None:
     subprocess.run([RASA, *args], check=True, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
 
 
-def rasa_predictions(name: str, test_set: Path) -> list[tuple[str, str, str]]:
-    """(text, true intent, predicted intent) for every example of the test set."""
-    out = RESULTS / name / test_set.stem
-    run("test", "nlu", "--model", str(RESULTS / name / "model.tar.gz"), "--nlu", str(test_set),
-        "--out", str(out), "--no-plot", "--successes")
-    rows = []
-    for file in ("intent_successes.json", "intent_errors.json"):
-        path = out / file
-        if path.exists():
-            rows += [(r["text"], r["intent"], r["intent_prediction"]["name"]) for r in json.loads(path.read_text())]
-    return rows
+def rasa_predictions(name: str, test_sets: list[Path]) -> dict[Path, list[tuple[str, str, str]]]:
+    """(text, true intent, predicted intent) for every example of each test set, scored as
+    `rasa test nlu --successes` scores it, with the model loaded once (scripts/gates.py)."""
+    from scripts.gates import evaluate_set, load_agent
+
+    agent = load_agent(RESULTS / name / "model.tar.gz")
+
+    async def evaluate_all() -> None:
+        for test_set in test_sets:
+            await evaluate_set(agent, test_set, RESULTS / name / test_set.stem, successes=True)
+
+    asyncio.run(evaluate_all())
+    predictions = {}
+    for test_set in test_sets:
+        rows = []
+        for file in ("intent_successes.json", "intent_errors.json"):
+            path = RESULTS / name / test_set.stem / file
+            if path.exists():
+                rows += [(r["text"], r["intent"], r["intent_prediction"]["name"]) for r in json.loads(path.read_text())]
+        predictions[test_set] = rows
+    return predictions
 
 
 def train_rasa(name: str) -> float:
@@ -203,7 +214,8 @@ def main() -> int:
     for name in CONFIGS:
         print(f"training {name} ...", flush=True)
         seconds[name] = train_rasa(name)
-        results[name] = {t.name: scores(rasa_predictions(name, t)) for t in test_sets}
+        predictions = rasa_predictions(name, test_sets)
+        results[name] = {t.name: scores(predictions[t]) for t in test_sets}
     print("training tfidf_lr ...", flush=True)
     seconds["tfidf_lr"], predictions = tfidf_lr(test_sets)
     results["tfidf_lr"] = {t.name: scores(predictions[t]) for t in test_sets}

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
-import os
+import functools
 import sys
 from pathlib import Path
 
@@ -25,20 +24,20 @@ ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "search_heldout.yml"
 
 
-async def evaluate(questions_file: Path, model: Path | None, verbose: bool) -> tuple[int, int, int]:
-    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    from rasa.core.agent import Agent
-    from rasa.utils.log_utils import configure_structlog
-
-    configure_structlog(logging.WARNING)  # as a library, Rasa would log each parse at DEBUG
-
+@functools.lru_cache(maxsize=None)
+def _search():
     from actions.knowledge import load_knowledge
-    from actions.search import TopicSearch, choose
-    from scripts.model import model_path
+    from actions.search import TopicSearch
 
-    agent = Agent.load(str(model or model_path()))
     kb = load_knowledge()
-    search = TopicSearch(kb)
+    return kb, TopicSearch(kb)
+
+
+async def score(agent, questions_file: Path, verbose: bool = False) -> tuple[int, int, int]:
+    """(answered right, right topic shown, questions) for one question set."""
+    from actions.search import choose
+
+    kb, search = _search()
     questions = yaml.safe_load(questions_file.read_text())["questions"]
     answered = shown = 0
     for item in questions:
@@ -52,6 +51,12 @@ async def evaluate(questions_file: Path, model: Path | None, verbose: bool) -> t
             print(f"  {parsed['intent']['name']:24s} {choice.kind:8s} {list(choice.topic_ids)} "
                   f"expected {sorted(expected)} | {item['question']}")
     return answered, shown, len(questions)
+
+
+async def evaluate(questions_file: Path, model: Path | None, verbose: bool) -> tuple[int, int, int]:
+    from scripts.gates import load_agent
+
+    return await score(load_agent(model), questions_file, verbose)
 
 
 def main() -> int:
