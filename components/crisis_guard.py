@@ -40,6 +40,11 @@ KIN = r"vader|moeder|stiefvader|stiefmoeder|man|vrouw|partner|vriend|vriendin|ex
 AT_HOME = rf"(thuis|in huis|{KIN})"
 # Home, or someone of the user's household named as such ("mijn vader", "m'n vriend").
 HOME_OR_HOUSEHOLD = rf"(\bthuis\b|\b(mijn|m'n|mn) ({KIN}|zus|zoon|dochter)\b)"
+# Beaten, kicked or strangled (past tense): what violence at home that just happened looks like.
+BEATEN = r"(geslagen|sloeg|mishandeld|gewurgd|wurgde|geschopt|schopte|getrapt|trapte|in elkaar geslagen)"
+# Something put in the user's drink (suspected drugs such as GHB).
+SPIKED_DRINK = (r"(iets|wat|drugs|ghb|een pil|spul) (\w+ ){0,3}in (mijn|m'n|mn|ons)"
+                r" (drankje|drank|glas|biertje|bier|wijn|cola|drinken)")
 RECENTLY = (r"(net|zojuist|zonet|vandaag|vanochtend|vanmorgen|vanmiddag|vanavond|vannacht|gisteren|gisteravond"
             r"|gisternacht|eergisteren|afgelopen (nacht|weekend|week|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)"
             r"|dit weekend|deze week|vorige week|na (het|de) (feest|feestje|borrel|bedrijfsuitje|personeelsfeest|kerstborrel|uitje))")
@@ -149,14 +154,13 @@ PATTERNS = [re.compile(p) for p in (
     # Violence at home that just happened: beaten, kicked or strangled last night or this morning
     # (Veilig Thuis; strangulation by a partner is a known sign of mortal danger)
     rf"(?=.*{HOME_OR_HOUSEHOLD})(?=.*\b(net|zojuist|zonet|vannacht|vanochtend|vanmorgen|vandaag|vanavond|gisteravond|gisternacht)\b)"
-    r"(?=.*\b(geslagen|sloeg|mishandeld|gewurgd|wurgde|geschopt|schopte|getrapt|trapte|in elkaar geslagen"
-    r"|(bij|aan) (de|mijn|m'n|mn) keel (gegrepen|gepakt)|keel dichtgeknepen)\b)"
+    rf"(?=.*\b({BEATEN}|(bij|aan) (de|mijn|m'n|mn) keel (gegrepen|gepakt)|keel dichtgeknepen)\b)"
     # ... with someone at the receiving end (not "zijn enkel geschopt bij voetbal")
     r"(?=.*\b(me|mij|ons|(mijn|m'n|mn) moeder|(ik|ben|werd) (ik )?(\w+ ){0,4}(geslagen|mishandeld|gewurgd|geschopt|getrapt))\b)",
     # Violence at home, and the one who did it coming home soon ("gisteren heeft mijn vriend me
     # in elkaar geslagen ... hij komt zo thuis"); Veilig Thuis, or 112 when it starts again
     rf"(?=.*{HOME_OR_HOUSEHOLD})"
-    r"(?=.*\b(geslagen|sloeg|mishandeld|gewurgd|wurgde|geschopt|schopte|getrapt|trapte|in elkaar geslagen)\b)"
+    rf"(?=.*\b{BEATEN}\b)"
     r"(?=.*\b(me|mij|ons|(mijn|m'n|mn) moeder)\b)"
     r"(?=.*\b((hij|zij|ze) (komt|is) (zo|straks|zometeen|zo meteen|bijna|vanavond|over (\w+ )?\w+) (weer )?thuis"
     r"|durf (\w+ ){0,2}niet (meer )?(naar huis|thuis))\b)",
@@ -215,12 +219,10 @@ PATTERNS = [re.compile(p) for p in (
     # (Centrum Seksueel Geweld helps best within a week)
     r"\b(ben|werd) (net |zojuist |vannacht |gisteren |vandaag )?verkracht\b",
     # A spiked drink and a blank or waking up somewhere (suspected drug-facilitated sexual
-    # violence: Centrum Seksueel Geweld)
-    r"(?=.*\b(iets|wat|drugs|ghb|een pil|spul) (\w+ ){0,3}in (mijn|m'n|mn|ons) (drankje|drank|glas|biertje|bier|wijn|cola|drinken)\b)"
-    r"(?=.*\b(werd (\w+ ){0,3}wakker|wakker (\w+ ){0,3}(naast|bij|in)|weet (\w+ ){0,2}(niks|niets|weinig) meer|black-?out|geheugen (\w+ )?kwijt|kwijt wat er)\b)",
-    # ... or and feeling its effect now (dizzy, hazy, unable to stand: drugs such as GHB; 112)
-    r"(?=.*\b(iets|wat|drugs|ghb|een pil|spul) (\w+ ){0,3}in (mijn|m'n|mn|ons) (drankje|drank|glas|biertje|bier|wijn|cola|drinken)\b)"
-    r"(?=.*\b((ik )?(voel|ben) (me |mij )?(\w+ ){0,2}(wazig|duizelig|draaierig|suf|slap|misselijk|raar|vreemd|versuft|high)\b(?! behandeld)"
+    # violence: Centrum Seksueel Geweld), or its effect felt now (dizzy, hazy, unable to stand; 112)
+    rf"(?=.*\b{SPIKED_DRINK}\b)"
+    r"(?=.*\b(werd (\w+ ){0,3}wakker|wakker (\w+ ){0,3}(naast|bij|in)|weet (\w+ ){0,2}(niks|niets|weinig) meer|black-?out|geheugen (\w+ )?kwijt|kwijt wat er"
+    r"|(ik )?(voel|ben) (me |mij )?(\w+ ){0,2}(wazig|duizelig|draaierig|suf|slap|misselijk|raar|vreemd|versuft|high)\b(?! behandeld)"
     r"|(alles|de kamer) draait|kan (bijna )?(niet|nauwelijks) (meer )?(goed )?(staan|lopen|praten|nadenken|helder denken))\b)",
     rf"(?=.*\b{SEXUAL_VIOLENCE}\b)(?=.*\b{RECENTLY}\b)",
 )]

@@ -59,32 +59,29 @@ async def evaluate_set(agent, test_set: Path, out: Path, successes: bool = False
     return json.loads((out / "intent_report.json").read_text())
 
 
-async def nlu(agent, gates: list[dict]) -> list[str]:
+async def nlu(agent, gates: list[dict]) -> dict[str, list[str]]:
+    """Each set's failures (none when it passes)."""
     from scripts.nlu_gate import check, table
 
-    failures = []
+    failures = {}
     for gate in gates:
         report = await evaluate_set(agent, ROOT / gate["set"], RESULTS / gate["out"])
         print(f"\n## {gate['set']}\n{table(report)}")
-        found = check(report, gate.get("min_accuracy", 0.85), gate.get("crisis_precision", 0.0),
-                      gate.get("min_routing_accuracy", 0.0), gate.get("max_false_crisis", 1.0))
-        failures += [f"{gate['set']}: {failure}" for failure in found]
+        failures[gate["set"]] = check(report, gate["min_accuracy"], gate.get("crisis_precision", 0.0),
+                                      gate.get("min_routing_accuracy", 0.0), gate.get("max_false_crisis", 1.0))
     return failures
 
 
-async def search(agent, gates: list[dict]) -> list[str]:
-    from scripts.search_eval import score
+async def search(agent, gates: list[dict]) -> dict[str, list[str]]:
+    """Each question set's failures (none when it passes)."""
+    from scripts.search_eval import report, score
 
-    failures = []
+    failures = {}
     for gate in gates:
         questions = ROOT / gate["questions"]
         answered, shown, total = await score(agent, questions)
-        print(f"{questions.name}: answered right: {answered}/{total} ({answered / total:.1%}); "
-              f"right topic shown (answer or choice): {shown}/{total} ({shown / total:.1%})")
-        failures += [f"{gate['questions']}: {name} {value / total:.1%} is below {floor:.0%}"
-                     for name, value, floor in (("answered right", answered, gate["min_answered"]),
-                                                ("right topic shown", shown, gate["min_shown"]))
-                     if value / total < floor]
+        failures[gate["questions"]] = report(questions, answered, shown, total,
+                                             gate["min_answered"], gate["min_shown"])
     return failures
 
 
@@ -101,10 +98,12 @@ def main() -> int:
     agent = load_agent(args.model)
     run = nlu if args.section == "nlu" else search
     failures = asyncio.run(run(agent, gates))
-    for failure in failures:
-        print(f"{args.section} gate failed: {failure}", file=sys.stderr)
-    print(f"{len(gates) - len({f.split(':')[0] for f in failures})} of {len(gates)} {args.section} sets passed")
-    return 1 if failures else 0
+    for name, found in failures.items():
+        for failure in found:
+            print(f"{args.section} gate failed: {name}: {failure}", file=sys.stderr)
+    failed = sum(bool(found) for found in failures.values())
+    print(f"{len(gates) - failed} of {len(gates)} {args.section} sets passed")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -59,6 +59,17 @@ async def evaluate(questions_file: Path, model: Path | None, verbose: bool) -> t
     return await score(load_agent(model), questions_file, verbose)
 
 
+def report(questions_file: Path, answered: int, shown: int, total: int,
+           min_answered: float, min_shown: float) -> list[str]:
+    """Print one set's figures; return what falls below its floors."""
+    print(f"{questions_file.name}: answered right: {answered}/{total} ({answered / total:.1%}); "
+          f"right topic shown (answer or choice): {shown}/{total} ({shown / total:.1%})")
+    return [f"{name} {value / total:.1%} is below {floor:.0%}"
+            for name, value, floor in (("answered right", answered, min_answered),
+                                       ("right topic shown", shown, min_shown))
+            if value / total < floor]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Score topic answers on the held-out questions.")
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
@@ -68,12 +79,7 @@ def main() -> int:
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     answered, shown, total = asyncio.run(evaluate(args.questions, args.model, args.verbose))
-    print(f"{args.questions.name}: answered right: {answered}/{total} ({answered / total:.1%}); "
-          f"right topic shown (answer or choice): {shown}/{total} ({shown / total:.1%})")
-    failures = [f"{name} {value / total:.1%} is below {floor:.0%}"
-                for name, value, floor in (("answered right", answered, args.min_answered),
-                                           ("right topic shown", shown, args.min_shown))
-                if value / total < floor]
+    failures = report(args.questions, answered, shown, total, args.min_answered, args.min_shown)
     for failure in failures:
         print(f"search gate failed: {failure}", file=sys.stderr)
     return 1 if failures else 0
